@@ -1,0 +1,42 @@
+"""Pydantic v2 models of everything the pipeline reads and writes.
+
+The record contract (``TakedownRecord``) is documented in DESIGN.md; a change to
+its core fields bumps ``SCHEMA_VERSION``.
+"""
+
+from models.article import Article, ArticleLine, Entity, NumericClaim, Source
+from models.errors import ErrorLine
+from models.expected import Expected, ExpectedRecord
+from models.page import Page
+from models.record import (
+    SCHEMA_VERSION,
+    Actor,
+    Country,
+    Evidence,
+    Reach,
+    Reason,
+    TakedownRecord,
+    Target,
+    Total,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Actor",
+    "Article",
+    "ArticleLine",
+    "Country",
+    "Entity",
+    "ErrorLine",
+    "Evidence",
+    "Expected",
+    "ExpectedRecord",
+    "NumericClaim",
+    "Page",
+    "Reach",
+    "Reason",
+    "Source",
+    "TakedownRecord",
+    "Target",
+    "Total",
+]

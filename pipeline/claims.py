@@ -1,0 +1,473 @@
+"""Doc -> numeric claims: every count in the text with what it counts.
+
+A claim is a number (digits, words, "hundreds of") with its qualifier ("more
+than", "about"), its counted noun ("accounts", "followers") normalized to an
+asset kind or a reach metric, the platform named with it ("453 Facebook
+accounts"), a currency for money, and character offsets into the text.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from pipeline.nlp import Analyzer, iter_spans
+from pipeline.numbers import ParsedNumber, is_year, parse_number_at
+
+# Approximators, longest first; the words are kept as the claim's qualifier.
+QUALIFIERS: tuple[tuple[str, ...], ...] = tuple(
+    sorted(
+        (
+            tuple(q.split())
+            for q in (
+                "more than",
+                "over",
+                "nearly",
+                "almost",
+                "about",
+                "around",
+                "roughly",
+                "some",
+                "at least",
+                "close to",
+                "upward of",
+                "upwards of",
+                "up to",
+                "just under",
+                "just over",
+                "less than",
+                "fewer than",
+                "a little fewer than",
+                "approximately",
+                "an estimated",
+                "estimated",
+                "as many as",
+                "well over",
+                "in excess of",
+                "under",
+                "~",
+                "nearly all",
+                "just below",
+                "below",
+                "above",
+                "at most",
+                "circa",
+                "c.",
+            )
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+# Qualifiers that do not make a count approximate.
+EXACT_QUALIFIERS = frozenset({"a total of", "total of", "exactly", "precisely"})
+CURRENCY_SYMBOLS = {
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "rs": "PKR",
+    "rs.": "PKR",
+    "pkr": "PKR",
+    "inr": "INR",
+    "₹": "INR",
+    "php": "PHP",
+    "₱": "PHP",
+    "aed": "AED",
+    "idr": "IDR",
+    "rp": "IDR",
+    "bdt": "BDT",
+    "tk": "BDT",
+    "¥": "CNY",
+    "rub": "RUB",
+    "₽": "RUB",
+    "try": "TRY",
+    "₺": "TRY",
+    "ngn": "NGN",
+    "₦": "NGN",
+    "r$": "BRL",
+    "brl": "BRL",
+    "a$": "AUD",
+    "c$": "CAD",
+    "hk$": "HKD",
+    "₩": "KRW",
+}
+CURRENCY_WORDS = {
+    "dollars": "USD",
+    "dollar": "USD",
+    "euros": "EUR",
+    "euro": "EUR",
+    "pounds": "GBP",
+    "rupees": None,
+    "rupee": None,
+    "taka": "BDT",
+    "rupiah": "IDR",
+    "pesos": None,
+    "naira": "NGN",
+    "dirhams": "AED",
+    "rubles": "RUB",
+    "roubles": "RUB",
+    "lira": "TRY",
+    "reais": "BRL",
+}
+# Tokens that may sit between a number and its noun: "453 fake Facebook accounts".
+MAX_MODIFIERS = 4  # covers "55 inauthentic state-linked Facebook accounts"
+MODIFIER_STOP = frozenset(
+    {
+        "of",
+        "in",
+        "on",
+        "from",
+        "to",
+        "and",
+        "or",
+        "by",
+        "for",
+        "with",
+        "that",
+        "which",
+        "who",
+        "were",
+        "was",
+        "are",
+        "is",
+        "had",
+        "has",
+        "have",
+        "at",
+        "as",
+        "per",
+        "than",
+        "the",
+        "a",
+    }
+)
+# Words after a number that make it a date, time or section, not a count.
+NOT_A_COUNT_BEFORE = frozenset(
+    {
+        "section",
+        "article",
+        "rule",
+        "clause",
+        "no",
+        "no.",
+        "number",
+        "chapter",
+        "paragraph",
+        "sec",
+        "sec.",
+        "act",
+        "resolution",
+        "page",
+        "pages",
+        "tier",
+        "level",
+        "phase",
+        "covid",
+    }
+)
+MONTHS = frozenset(
+    {
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    }
+)
+NOT_A_COUNT_AFTER = frozenset(
+    {
+        "pm",
+        "am",
+        "p.m.",
+        "a.m.",
+        "gmt",
+        "utc",
+        "hours",
+        "hour",
+        "days",
+        "day",
+        "weeks",
+        "week",
+        "months",
+        "month",
+        "years",
+        "year",
+        "minutes",
+        "seconds",
+        "gb",
+        "mb",
+        "tb",
+        "kb",
+        "st",
+        "nd",
+        "rd",
+        "th",
+        "o'clock",
+        "km",
+        "kilometres",
+        "kilometers",
+        "miles",
+    }
+)
+PERCENT_WORDS = frozenset({"%", "percent", "per cent", "pc"})
+
+
+@dataclass
+class Claim:
+    """A working claim with token offsets (the models.NumericClaim is built from it)."""
+
+    value: float | None
+    start: int  # token offsets of the whole claim: qualifier .. unit
+    end: int
+    num_start: int
+    num_end: int
+    unit: str | None = None
+    kind: str | None = None  # asset kind (account, page, ...) when the unit is one
+    metric: str | None = None  # reach metric (followers, ...) when the unit is one
+    platform: str | None = None
+    currency: str | None = None
+    qualifier: str | None = None
+    approximate: bool = False
+    inherited: bool = False  # unit taken from an earlier claim ("1,098 in May")
+    rules: list[str] = field(default_factory=list)
+
+    def text(self, doc: Doc) -> str:
+        return doc[self.start : self.end].text
+
+    def char_span(self, doc: Doc) -> tuple[int, int]:
+        span = doc[self.start : self.end]
+        return span.start_char, span.end_char
+
+
+def _qualifier_before(doc: Doc, i: int, floor: int) -> tuple[str | None, int]:
+    """Tokens before index i -> (qualifier text, its first token index) or (None, i)."""
+    for words in QUALIFIERS:
+        k = len(words)
+        if i - k < floor:
+            continue
+        if tuple(t.lower_ for t in doc[i - k : i]) == words:
+            return " ".join(words), i - k
+    # "~60": the tokenizer leaves "~" attached to digits in "~US$60"
+    return None, i
+
+
+def _currency_before(doc: Doc, i: int, floor: int) -> tuple[str | None, int]:
+    """The currency symbol or code right before a number -> (ISO code, start index)."""
+    tok = doc[i]
+    text = tok.text.lower().lstrip("~")
+    for symbol, code in CURRENCY_SYMBOLS.items():
+        if text.startswith(symbol) and text[len(symbol) :][:1].isdigit():
+            return code, i
+    if i - 1 >= floor:
+        prev = doc[i - 1].text.lower().lstrip("~")
+        if prev in CURRENCY_SYMBOLS:
+            start = i - 1
+            # "Rs. 5,000" splits into "Rs", ".", "5,000"
+            return CURRENCY_SYMBOLS[prev], start
+        if prev == "." and i - 2 >= floor and doc[i - 2].lower_ in ("rs",):
+            return "PKR", i - 2
+    return None, i
+
+
+class ClaimFinder:
+    """Finds claims in sentences using the Analyzer's unit tables and entity spans."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.max_unit_len = max(len(k) for k in analyzer.asset_units)
+
+    def find(self, doc: Doc) -> list[Claim]:
+        """Doc -> claims in text order."""
+        platform_at: dict[int, str] = {}
+        for span in iter_spans(doc):
+            if span.label_ in ("PLATFORM", "COMPANY"):
+                for t in range(span.start, span.end):
+                    platform_at[t] = span.id_ or span.text
+        claims: list[Claim] = []
+        for sent in doc.sents:
+            claims.extend(self._find_in_sentence(doc, sent, platform_at))
+        return claims
+
+    def _find_in_sentence(self, doc: Doc, sent: Span, platform_at: dict[int, str]) -> list[Claim]:
+        out: list[Claim] = []
+        i = sent.start
+        while i < sent.end:
+            parsed = parse_number_at(doc, i)
+            if parsed is None or parsed.end > sent.end:
+                i += 1
+                continue
+            claim = self._claim(doc, sent, parsed, platform_at, out)
+            if claim is not None:
+                out.append(claim)
+                i = max(claim.end, parsed.end)
+            else:
+                i = parsed.end
+        return out
+
+    def _skip(self, doc: Doc, sent: Span, parsed: ParsedNumber) -> bool:
+        tok = doc[parsed.start]
+        prev = doc[parsed.start - 1].lower_ if parsed.start > sent.start else ""
+        nxt = doc[parsed.end].lower_ if parsed.end < sent.end else ""
+        if (
+            parsed.value is not None
+            and not parsed.from_words
+            and is_year(tok)
+            and parsed.end == parsed.start + 1
+        ):
+            unit = nxt
+            if not (
+                unit in {u[0] for u in self.analyzer.asset_units}
+                or unit in self.analyzer.reach_units
+            ):
+                return True
+        if prev in NOT_A_COUNT_BEFORE or prev in MONTHS or nxt in NOT_A_COUNT_AFTER:
+            return True
+        if nxt in MONTHS:  # "3 September"
+            return True
+        if (
+            prev in ("q", "h")
+            or tok.text.lower().endswith(("st", "nd", "rd", "th"))
+            and not parsed.from_words
+        ):
+            return True
+        # "one of the", "one such": not a count
+        if (
+            parsed.from_words
+            and parsed.value == 1
+            and nxt in ("of", "such", "another", "-", "day", "by", "or")
+        ):
+            return True
+        return (
+            parsed.from_words
+            and parsed.value == 1
+            and tok.lower_ == "one"
+            and nxt in ("in", "that", "which", "who", ",")
+        )
+
+    def _claim(
+        self,
+        doc: Doc,
+        sent: Span,
+        parsed: ParsedNumber,
+        platform_at: dict[int, str],
+        earlier: Sequence[Claim],
+    ) -> Claim | None:
+        if self._skip(doc, sent, parsed):
+            return None
+        start = parsed.start
+        qualifier = parsed.vague
+        approximate = parsed.vague is not None
+        currency, cur_start = _currency_before(doc, parsed.start, sent.start)
+        start = min(start, cur_start)
+        q, q_start = _qualifier_before(doc, start, sent.start)
+        if doc[parsed.start].text.startswith("~") and q is None:
+            q = "~"
+        if q is not None:
+            qualifier = q if qualifier is None else f"{q} {qualifier}"
+            approximate = True
+            start = q_start
+        claim = Claim(
+            value=parsed.value,
+            start=start,
+            end=parsed.end,
+            num_start=parsed.start,
+            num_end=parsed.end,
+            qualifier=qualifier,
+            approximate=approximate,
+            currency=currency,
+        )
+        self._attach_unit(doc, sent, claim, platform_at)
+        if claim.unit is None and claim.currency is None:
+            self._inherit_unit(doc, claim, earlier)
+        return claim
+
+    def _attach_unit(self, doc: Doc, sent: Span, claim: Claim, platform_at: dict[int, str]) -> None:
+        """Look right of the number for the counted noun, over a few modifiers."""
+        j = claim.num_end
+        end = min(sent.end, claim.num_end + MAX_MODIFIERS + self.max_unit_len)
+        platform = None
+        modifiers = 0
+        while j < end:
+            tok = doc[j]
+            low = tok.lower_
+            if low in PERCENT_WORDS:
+                claim.unit, claim.metric, claim.end = "percent", "percent", j + 1
+                claim.rules.append("unit-percent")
+                return
+            if low in CURRENCY_WORDS and claim.currency is None:
+                claim.currency = CURRENCY_WORDS[low] or low
+                claim.end = j + 1
+                claim.rules.append("unit-currency-word")
+                return
+            for n in range(self.max_unit_len, 0, -1):
+                words = tuple(t.lower_ for t in doc[j : j + n])
+                if len(words) == n and words in self.analyzer.asset_units:
+                    claim.unit = doc[j : j + n].text.lower()
+                    claim.kind = self.analyzer.asset_units[words]
+                    claim.platform = platform
+                    claim.end = j + n
+                    claim.rules.append("unit-asset")
+                    return
+            if low in self.analyzer.reach_units:
+                claim.unit = low
+                claim.metric = self.analyzer.reach_units[low]
+                claim.platform = platform
+                claim.end = j + 1
+                claim.rules.append("unit-reach")
+                return
+            if j in platform_at:
+                platform = platform_at[j]
+            elif (
+                low in MODIFIER_STOP
+                or tok.is_punct
+                and tok.text != "-"
+                or tok.like_num
+                or not (tok.is_alpha or tok.text == "-" or "-" in tok.text)
+            ):
+                break
+            modifiers += 1
+            if modifiers > MAX_MODIFIERS:
+                break
+            j += 1
+        if claim.currency is not None:
+            claim.metric = "money"
+            claim.rules.append("unit-currency")
+
+    def _inherit_unit(self, doc: Doc, claim: Claim, earlier: Sequence[Claim]) -> None:
+        """'1,098 in May and 1,312 in June', 'of which 44,900': take the unit of the last claim."""
+        if not earlier:
+            return
+        last = earlier[-1]
+        if last.kind is None and last.metric is None:
+            return
+        between = doc[last.end : claim.start]
+        if len(between) > 8 or any(t.text in (";", ":") for t in between):
+            return
+        claim.unit, claim.kind, claim.metric = last.unit, last.kind, last.metric
+        claim.platform = last.platform
+        claim.currency = claim.currency or last.currency
+        claim.inherited = True
+        claim.rules.append("unit-inherited")

@@ -1,0 +1,273 @@
+"""The `takedowns` command line: a thin skin over pipeline.run, check and store.
+
+Heavy libraries (spaCy, trafilatura) are imported inside the commands that need
+them, so `takedowns --help` and `takedowns schema` start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="takedowns")
+def main() -> None:
+    """Turn saved news-article pages into structured records of online takedowns.
+
+    Example: takedowns extract fixtures/ -o out/records.jsonl
+    """
+
+
+class _Progress:
+    """A tqdm bar on a terminal, plain periodic log lines otherwise, nothing when quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+        self.last_log = time.monotonic()
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+            self.bar = tqdm(unit="page", file=sys.stderr, dynamic_ncols=True)
+
+    def __call__(self, summary) -> None:  # type: ignore[no-untyped-def]
+        from pipeline.run import LOG_EVERY_SECONDS
+
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(records=summary.records, errors=summary.errors, refresh=False)
+        elif not self.quiet and time.monotonic() - self.last_log >= LOG_EVERY_SECONDS:
+            self.last_log = time.monotonic()
+            logging.getLogger("takedowns").info(
+                "%d pages done, %.1f pages/s, %d records, %d errors",
+                summary.inputs,
+                summary.pages_per_second,
+                summary.records,
+                summary.errors,
+            )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-o", "--output", "records", required=True, help="Records file (JSON Lines), or - for stdout."
+)
+@click.option(
+    "--articles",
+    type=click.Path(dir_okay=False),
+    help="Article lines file [default: articles.jsonl beside the records file].",
+)
+@click.option(
+    "--errors",
+    type=click.Path(dir_okay=False),
+    help="Error lines file [default: errors.jsonl beside the records file].",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: number of cores].",
+)
+@click.option("--resume", is_flag=True, help="Continue an interrupted run on the same outputs.")
+@click.option(
+    "--timings",
+    type=click.Path(dir_okay=False),
+    help="Write seconds per stage and the summary as JSON here.",
+)
+@click.option("--user-agent", help="User-Agent for URL inputs.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary on stderr.")
+@click.option("-v", "--verbose", count=True, help="More log output (repeat for debug).")
+def extract(
+    inputs: tuple[str, ...],
+    records: str,
+    articles: str | None,
+    errors: str | None,
+    jobs: int | None,
+    resume: bool,
+    timings: str | None,
+    user_agent: str | None,
+    quiet: bool,
+    verbose: int,
+) -> None:
+    """Extract takedown records from saved pages, directories, globs, .gz, WARC, URLs,
+    @lists and - (a list on stdin).
+
+    Example: takedowns extract fixtures/ -o out/records.jsonl --jobs 2
+    """
+    from pipeline.run import Outputs, run_batch
+
+    _setup_logging(verbose, quiet)
+    if records == "-" and resume:
+        raise click.UsageError("--resume needs a records file, not stdout")
+    outputs = Outputs.beside(records, articles=articles, errors=errors)
+    fetcher_factory = None
+    if user_agent:
+
+        def fetcher_factory():  # type: ignore[no-untyped-def]
+            from pipeline.fetch import Fetcher
+
+            return Fetcher(user_agent=user_agent)
+
+    progress = _Progress(quiet)
+    try:
+        summary = run_batch(
+            list(inputs),
+            outputs=outputs,
+            jobs=jobs or os.cpu_count() or 1,
+            resume=resume,
+            stdin=sys.stdin,
+            progress=progress,
+            fetcher_factory=fetcher_factory,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    finally:
+        progress.close()
+    if timings:
+        Path(timings).write_text(json.dumps(summary.as_dict(), indent=2) + "\n")
+    if not quiet:
+        click.echo(summary.text(), err=True)
+        where = ", ".join(str(p) for p in outputs.files())
+        click.echo(f"wrote {where}", err=True)
+    sys.exit(EXIT_FAILED if summary.errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option(
+    "--store",
+    "store_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for raw pages and their JSON sidecars.",
+)
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Fetch stored pages again (conditional request with ETag/Last-Modified).",
+)
+@click.option("--user-agent", help="User-Agent to send.")
+@click.option(
+    "--delay", type=float, default=None, help="Minimum seconds between requests to one host."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def fetch(
+    urls: tuple[str, ...],
+    store_dir: str,
+    refresh: bool,
+    user_agent: str | None,
+    delay: float | None,
+    quiet: bool,
+) -> None:
+    """Fetch pages and save their bytes with metadata sidecars (URL..., or @list.txt).
+
+    Example: takedowns fetch @urls.txt --store pages/
+    """
+    from pipeline.fetch import Fetcher
+    from pipeline.store import fetch_to_store
+
+    _setup_logging(0, quiet)
+    kwargs: dict = {}
+    if user_agent:
+        kwargs["user_agent"] = user_agent
+    if delay is not None:
+        kwargs["host_delay"] = delay
+    fetcher = Fetcher(**kwargs)
+    failed = 0
+    for result in fetch_to_store(
+        _expand_urls(urls), Path(store_dir), fetcher=fetcher, refresh=refresh
+    ):
+        if result.error is not None:
+            failed += 1
+            click.echo(f"{result.url}: {result.error}", err=True)
+        elif not quiet:
+            click.echo(f"{result.outcome}\t{result.url}\t{result.path}", err=True)
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _expand_urls(specs: tuple[str, ...]) -> list[str]:
+    urls: list[str] = []
+    for spec in specs:
+        if spec.startswith("@"):
+            lines = Path(spec[1:]).read_text(encoding="utf-8").splitlines()
+            urls.extend(
+                ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")
+            )
+        elif spec == "-":
+            urls.extend(ln.strip() for ln in sys.stdin if ln.strip() and not ln.startswith("#"))
+        else:
+            urls.append(spec)
+    return urls
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False), default="fixtures")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, help="Worker processes.")
+def check(directory: str, jobs: int) -> None:
+    """Compare the records of each fixture page with its .expected.json; per-field P/R/F1.
+
+    Exits 1 when any expected record or field is missed or anything extra is produced.
+
+    Example: takedowns check fixtures/
+    """
+    from pipeline.check import check_dir, report
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    results = check_dir(Path(directory), jobs=jobs)
+    if not results:
+        raise click.UsageError(f"no *.html with *.expected.json in {directory}")
+    click.echo(report(results))
+    sys.exit(EXIT_OK if all(r.ok for r in results) else EXIT_FAILED)
+
+
+@main.command()
+@click.option(
+    "--what",
+    type=click.Choice(["record", "article", "error"]),
+    default="record",
+    help="Which line's schema to print.",
+)
+def schema(what: str) -> None:
+    """Print the JSON Schema of a records.jsonl line (or an article or error line).
+
+    Example: takedowns schema > record.schema.json
+    """
+    from pydantic import BaseModel
+
+    from models import ArticleLine, ErrorLine, TakedownRecord
+
+    models: dict[str, type[BaseModel]] = {
+        "record": TakedownRecord,
+        "article": ArticleLine,
+        "error": ErrorLine,
+    }
+    model = models[what]
+    click.echo(json.dumps(model.model_json_schema(), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The pipeline's error tree. Stages raise; only the CLI decides what to do.
+
+    PipelineError                 every failure tied to one input (stage + stable code)
+    ├── ReadError                 a local file, directory, list or WARC could not be read
+    ├── FetchError                an HTTP fetch failed (status, timeout, robots, size, type)
+    ├── DecodeError               bytes could not be turned into text
+    ├── CleanError                no article text could be found in the page
+    ├── ExtractError              the NLP stages failed on the text
+    └── WriteError                an output line could not be written
+
+Each error carries a stable ``code`` (``"<stage>.<what>"``) that is written to
+errors.jsonl and listed in the README, so users can group failures.
+"""
+
+from typing import ClassVar
+
+
+class PipelineError(Exception):
+    """A failure that stops one input but never the batch."""
+
+    stage: ClassVar[str] = "extract"
+
+    def __init__(self, code: str, message: str, *, input: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.input = input
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class ReadError(PipelineError):
+    """A local input could not be read."""
+
+    stage = "read"
+
+
+class FetchError(PipelineError):
+    """An HTTP fetch failed."""
+
+    stage = "fetch"
+
+    def __init__(
+        self, code: str, message: str, *, input: str | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(code, message, input=input)
+        self.status = status
+
+
+class DecodeError(PipelineError):
+    """Bytes could not be decoded to text."""
+
+    stage = "decode"
+
+
+class CleanError(PipelineError):
+    """No article text could be found."""
+
+    stage = "clean"
+
+
+class ExtractError(PipelineError):
+    """The NLP stages failed."""
+
+    stage = "extract"
+
+
+class WriteError(PipelineError):
+    """Output could not be written."""
+
+    stage = "write"

@@ -1,0 +1,180 @@
+"""Article text -> spaCy Doc with entities and cue matches, from pattern data files.
+
+The pipeline is ``spacy.blank("en")`` plus rule components only: a sentencizer
+that also breaks at paragraph ends, one span ruler for named things
+(platforms, companies, regulators, ministries, courts, police, research
+groups, operators, languages, reasons), one for countries (pycountry names plus
+``country_aliases.jsonl``), and a Matcher for action and cue words
+(``cues.jsonl``). Patterns are data; a bad pattern fails at load time.
+"""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import pycountry
+import spacy
+import srsly
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from models.article import Entity
+from pipeline.errors import ExtractError
+
+PATTERNS_DIR = Path(str(resources.files("pipeline") / "patterns"))
+ENTITY_FILES = ("entities.jsonl", "reasons.jsonl", "languages.jsonl")
+ENTITY_KEY = "things"  # doc.spans key of the named-thing ruler
+COUNTRY_KEY = "countries"  # doc.spans key of the country ruler
+# Longest first keeps "Stanford Internet Observatory" over "Internet Observatory".
+ACTOR_LABELS = frozenset({"PLATFORM", "COMPANY", "REGULATOR", "GOVERNMENT", "COURT", "POLICE"})
+
+
+@Language.component("paragraph_breaks")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """Doc -> Doc with a sentence start after every newline (headings, bullets, table rows)."""
+    for tok in doc[:-1]:
+        if "\n" in tok.text or tok.text_with_ws.endswith("\n"):
+            doc[tok.i + 1].is_sent_start = True
+    return doc
+
+
+def _country_patterns() -> list[dict]:
+    """pycountry names plus our aliases and demonyms -> phrase patterns with ISO codes as ids."""
+    patterns: list[dict] = []
+    for country in pycountry.countries:
+        names = {country.name, getattr(country, "common_name", None)}
+        official = getattr(country, "official_name", None)
+        if official and "," not in official:
+            names.add(official)
+        for name in names:
+            if name and "," not in name:
+                patterns.append({"label": "COUNTRY", "pattern": name, "id": country.alpha_2})
+    for row in srsly.read_jsonl(PATTERNS_DIR / "country_aliases.jsonl"):
+        for name in row["names"]:
+            patterns.append({"label": "COUNTRY", "pattern": name, "id": row["code"]})
+        for name in row["demonyms"]:
+            patterns.append({"label": "DEMONYM", "pattern": name, "id": row["code"]})
+    return patterns
+
+
+def load_nlp(patterns_dir: Path = PATTERNS_DIR) -> Language:
+    """patterns dir -> blank English pipeline with the rulers; raises ExtractError on a bad pattern."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("paragraph_breaks")
+    things = nlp.add_pipe(
+        "span_ruler", name="things", config={"spans_key": ENTITY_KEY, "validate": True}
+    )
+    countries = nlp.add_pipe(
+        "span_ruler", name="countries", config={"spans_key": COUNTRY_KEY, "validate": True}
+    )
+    try:
+        patterns: list[dict] = []
+        for name in ENTITY_FILES:
+            for row in srsly.read_jsonl(patterns_dir / name):
+                row = dict(row)
+                row.pop("rule", None)
+                patterns.append(row)
+        things.add_patterns(patterns)  # type: ignore[attr-defined]
+        countries.add_patterns(_country_patterns())  # type: ignore[attr-defined]
+    except (ValueError, KeyError, json.JSONDecodeError) as exc:
+        raise ExtractError("extract.patterns", f"bad pattern file: {exc}") from exc
+    return nlp
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A matched cue: label (ACTION, MODAL, ...), value (removed, denial, ...), rule id."""
+
+    label: str
+    value: str
+    rule: str
+    start: int  # token offsets
+    end: int
+
+
+class Analyzer:
+    """Holds the loaded pipeline, cue matcher and unit tables; one per worker process."""
+
+    def __init__(self, patterns_dir: Path = PATTERNS_DIR) -> None:
+        self.patterns_dir = patterns_dir
+        self.nlp = load_nlp(patterns_dir)
+        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        self._cue_meta: dict[str, tuple[str, str, str]] = {}
+        for n, row in enumerate(srsly.read_jsonl(patterns_dir / "cues.jsonl")):
+            key = f"{row['rule']}#{n}"
+            self._cue_meta[key] = (row["label"], row["id"], row["rule"])
+            try:
+                self.matcher.add(key, [row["pattern"]])
+            except ValueError as exc:
+                raise ExtractError("extract.patterns", f"cues.jsonl line {n + 1}: {exc}") from exc
+        units = json.loads((patterns_dir / "units.json").read_text())
+        self.asset_units: dict[tuple[str, ...], str] = {
+            tuple(form.split()): kind for kind, forms in units["asset"].items() for form in forms
+        }
+        self.reach_units: dict[str, str] = {
+            form: metric for metric, forms in units["reach"].items() for form in forms
+        }
+        self.non_target_kinds = frozenset(units["non_target_kinds"])
+
+    def parse(self, text: str) -> Doc:
+        """Text -> Doc with sentences and entity spans."""
+        return self.nlp(text)
+
+    def cues(self, doc: Doc) -> list[Cue]:
+        """Doc -> cue matches, longest first where they overlap, in text order."""
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            label, value, rule = self._cue_meta[self.nlp.vocab.strings[match_id]]
+            found.append(Cue(label, value, rule, start, end))
+        # keep the longest of overlapping matches of the same label
+        found.sort(key=lambda c: (c.start, -(c.end - c.start)))
+        kept: list[Cue] = []
+        for cue in found:
+            if any(k.label == cue.label and k.start <= cue.start < k.end for k in kept):
+                continue
+            kept.append(cue)
+        return kept
+
+    @cached_property
+    def pipe_names(self) -> list[str]:
+        return list(self.nlp.pipe_names)
+
+
+def iter_spans(doc: Doc) -> Iterator[Span]:
+    """Doc -> named-thing and country spans, overlaps resolved longest-first, in text order."""
+    spans = list(doc.spans.get(ENTITY_KEY, [])) + list(doc.spans.get(COUNTRY_KEY, []))
+    spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
+    taken: list[Span] = []
+    for span in spans:
+        same_kind = [
+            t
+            for t in taken
+            if (t.label_ in ("COUNTRY", "DEMONYM")) == (span.label_ in ("COUNTRY", "DEMONYM"))
+        ]
+        if any(t.start < span.end and span.start < t.end for t in same_kind):
+            continue
+        taken.append(span)
+    yield from sorted(taken, key=lambda s: s.start)
+
+
+def entities(doc: Doc) -> list[Entity]:
+    """Doc -> the Entity models written to articles.jsonl."""
+    out = []
+    for span in iter_spans(doc):
+        label = "COUNTRY" if span.label_ == "DEMONYM" else span.label_
+        out.append(
+            Entity(
+                label=label,
+                text=span.text,
+                start=span.start_char,
+                end=span.end_char,
+                id=span.id_ or None,
+                rule=span.id_ or span.label_.lower(),
+            )
+        )
+    return out

@@ -1,0 +1,1330 @@
+"""Entities, cues and claims of one article -> takedown records.
+
+Reading order, as an analyst reads a report:
+
+1. In each sentence, every asset count ("453 Facebook accounts") is tied to the
+   verb that governs it: the nearest action or non-action verb before it, or a
+   passive action right after it ("95 channels were terminated").
+2. Counts governed by an action that is not negated, threatened, demanded,
+   refused, questioned or cumulative ("since 2010 ... has blocked") are takedown
+   targets. Targets are split into networks where a kind repeats, the
+   governing verb changes, or a country/operator phrase closes one list.
+3. Each network becomes a record: actor (subject of the verb, "by X", or the
+   actor in focus), countries with roles from their cue words, operator,
+   reason, period, and a total when a breakdown follows a stated total.
+4. Sentences with no takedown of their own (reach, languages, investigators,
+   origins) add to the record they refer to. The same network mentioned twice
+   is merged into one record with two evidence spans.
+
+Every record lists the ids of the rules that produced it (``rules``).
+"""
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc, Span
+
+from models.article import Source
+from models.record import (
+    Actor,
+    Country,
+    Evidence,
+    Reach,
+    Reason,
+    TakedownRecord,
+    Target,
+    Total,
+)
+from pipeline.claims import Claim
+from pipeline.nlp import Cue, iter_spans
+
+ACTOR_KINDS = {
+    "PLATFORM": "platform",
+    "COMPANY": "platform",
+    "REGULATOR": "regulator",
+    "GOVERNMENT": "government",
+    "COURT": "court",
+    "POLICE": "police",
+}
+# The platform a count belongs to when only the actor is named (DESIGN.md, targets[].platform).
+ACTOR_PLATFORM_BY_KIND = {
+    "Meta": {"*": "Facebook"},
+    "Facebook": {"*": "Facebook"},
+    "Google": {"channel": "YouTube", "video": "YouTube", "blog": "Blogger", "*": "Google"},
+    "YouTube": {"*": "YouTube"},
+    "Twitter": {"*": "Twitter"},
+    "X": {"*": "X"},
+    "X Corp": {"*": "X"},
+    "TikTok": {"*": "TikTok"},
+    "ByteDance": {"*": "TikTok"},
+    "Instagram": {"*": "Instagram"},
+    "Telegram": {"*": "Telegram"},
+    "LinkedIn": {"*": "LinkedIn"},
+    "Reddit": {"*": "Reddit"},
+}
+# A platform named with one count carries over to the next counts of these kinds
+# ("83 Facebook accounts, 21 Pages, 4 Groups": the Pages and Groups are Facebook's).
+CARRY_PLATFORM_KINDS = frozenset({"account", "page", "group", "event", "channel", "video", "post"})
+
+# Tokens allowed between a count and a passive action that governs it
+# ("95 channels were terminated", "44,900 have been blocked").
+PASSIVE_FILLERS = frozenset(
+    {
+        "were",
+        "was",
+        "have",
+        "has",
+        "had",
+        "been",
+        "are",
+        "is",
+        "being",
+        "be",
+        "all",
+        "also",
+        "already",
+        "then",
+        "subsequently",
+        "later",
+        "reportedly",
+        "quickly",
+        "since",
+        "now",
+        "either",
+        "both",
+        "each",
+        "eventually",
+        "permanently",
+        "temporarily",
+        "ultimately",
+        "further",
+        "got",
+        "get",
+        "in",
+        "total",
+        "of",
+        "which",
+        "them",
+        "these",
+        "those",
+        ",",
+    }
+)
+PASSIVE_WINDOW = 6  # tokens between a count and its passive verb, e.g. "were all quickly taken"
+PERFECT_AUX = frozenset({"has", "have", "had", "'s", "'ve"})
+
+# How far before an action a modality cue still governs it, by kind (tokens).
+MODAL_REACH = {
+    "negation": 3,  # "did not remove", "has not blocked"
+    "future": 4,  # "will soon block", "would be blocked"
+    "plan": 6,
+    "threat": 8,  # "threatened on Monday to ban"
+    "demand": 10,  # "urged the platform to remove", "asked Google to take down"
+    "denial": 8,
+    "refusal": 8,  # "declined the ministry's request to remove"
+    "condition": 8,
+    "reversal": 4,
+}
+CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although", "meanwhile"})
+
+# Country role cue words, looked up in the few tokens before a country mention.
+ORIGIN_CUES = (
+    ("based", "in"),
+    ("run", "from"),
+    ("run", "out", "of"),
+    ("operating", "from"),
+    ("operating", "out", "of"),
+    ("operated", "from"),
+    ("operated", "out", "of"),
+    ("originated", "in"),
+    ("originated", "from"),
+    ("originating", "in"),
+    ("originating", "from"),
+    ("linked", "to"),
+    ("tied", "to"),
+    ("traced", "to"),
+    ("traced", "back", "to"),
+    ("connected", "to"),
+    ("associated", "with"),
+    ("attributed", "to"),
+    ("backed", "by"),
+    ("directed", "by"),
+    ("run", "by"),
+    ("controlled", "by"),
+    ("out", "of"),
+    ("from",),
+    ("in",),
+    ("by",),
+    ("with",),
+)
+TARGET_CUES = (
+    ("targeting",),
+    ("targeted",),
+    ("targets",),
+    ("target",),
+    ("aimed", "at"),
+    ("aimed", "mainly", "at"),
+    ("aimed", "primarily", "at"),
+    ("directed", "at"),
+    ("focused", "on"),
+    ("focusing", "on"),
+    ("focused", "mainly", "on"),
+    ("focused", "primarily", "on"),
+    ("audiences", "in"),
+    ("audience", "in"),
+    ("users", "in"),
+    ("people", "in"),
+    ("posing", "as"),
+    ("posed", "as"),
+    ("to", "appear", "to", "be", "in"),
+    ("against",),
+    ("about",),
+    ("at",),
+    ("aimed", "at", "audiences", "in"),
+    ("targeting", "audiences", "in"),
+    ("targeted", "audiences", "in"),
+)
+LIST_GLUE = frozenset({",", "and", "or", "the", "as", "well", "also", "both", "in", "&"})
+ORIGIN_SUFFIXES = frozenset(
+    {"based", "linked", "origin", "run", "backed", "affiliated", "sponsored"}
+)
+STANCE_PREFIXES = frozenset({"pro", "anti"})
+DOMESTIC_WORDS = frozenset({"domestic", "domestically", "local", "inside", "within"})
+
+# Sentence words that say a non-takedown sentence is about the network just reported.
+FOLLOW_UP_WORDS = frozenset(
+    {
+        "network",
+        "networks",
+        "operation",
+        "operations",
+        "campaign",
+        "accounts",
+        "pages",
+        "groups",
+        "channels",
+        "they",
+        "these",
+        "operators",
+        "it",
+        "its",
+        "their",
+        "the",
+    }
+)
+LANGUAGE_CONTEXT = frozenset(
+    {
+        "language",
+        "languages",
+        "posted",
+        "posts",
+        "posting",
+        "content",
+        "published",
+        "wrote",
+        "written",
+        "messages",
+        "spoke",
+        "speaking",
+        "in",
+        "-language",
+        "mostly",
+        "mainly",
+    }
+)
+INVESTIGATION_WORDS = frozenset(
+    {
+        "investigated",
+        "investigation",
+        "investigating",
+        "research",
+        "researchers",
+        "report",
+        "reported",
+        "found",
+        "analysis",
+        "analysed",
+        "analyzed",
+        "tip",
+        "flagged",
+        "identified",
+        "shared",
+        "according",
+        "published",
+        "studied",
+        "uncovered",
+        "exposed",
+        "worked",
+        "lead",
+        "leads",
+        "alerted",
+        "discovered",
+        "with",
+        "help",
+    }
+)
+COMBINED_WORDS = frozenset({"combined", "altogether", "together", "across", "overall", "all"})
+TOTAL_LEADS = frozenset({":", "(", "—", "–", "-", "including", "comprising", "namely", "spanning"})
+TOTAL_LEAD_PHRASES = (
+    ("made", "up", "of"),
+    ("consisting", "of"),
+    ("broken", "down", "into"),
+    ("which", "included"),
+    ("that", "included"),
+    ("which", "were"),
+)
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+MONTH_RE = "|".join(MONTH_NAMES)
+PERIOD_MONTH_YEAR = re.compile(rf"\b({MONTH_RE})(?:\s+\d{{1,2}})?,?\s+((?:19|20)\d\d)\b")
+PERIOD_MONTH_YEAR_ONLY = re.compile(rf"\b({MONTH_RE})\s+((?:19|20)\d\d)\b")
+PERIOD_QUARTER = re.compile(r"\b(?:Q([1-4])\s*((?:19|20)\d\d)|((?:19|20)\d\d)\s*Q([1-4]))\b")
+PERIOD_QUARTER_WORDS = re.compile(
+    r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?((?:19|20)\d\d)\b", re.I
+)
+PERIOD_MONTH_ALONE = re.compile(
+    rf"\b(?:in|during|for|since|of|throughout)\s+({MONTH_RE})\b(?!\s+\d)"
+)
+PERIOD_YEAR = re.compile(r"\b(?:in|during|throughout|for)\s+((?:19|20)\d\d)\b")
+PERIOD_RELATIVE = re.compile(r"\b(last|this|previous|past)\s+month\b", re.I)
+QUARTER_WORDS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
+HEADING_MAX_TOKENS = 6  # "April 2020", "Q2 2020 bulletin": a line this short is a heading
+
+
+@dataclass
+class Mention:
+    """A named thing in the doc (token offsets, label, normalized id)."""
+
+    label: str
+    text: str
+    id: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class WorkingRecord:
+    """A record being assembled (mutable); frozen into a TakedownRecord at the end."""
+
+    actor: Actor | None
+    action: str
+    targets: list[Claim]
+    total: Claim | None = None
+    countries: dict[tuple[str, str], str] = field(default_factory=dict)  # (code, role) -> name
+    operator: str | None = None
+    reason: tuple[str, str] | None = None
+    period: str | None = None
+    reach: list[Claim] = field(default_factory=list)
+    reach_metrics: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    investigators: list[str] = field(default_factory=list)
+    evidence: list[tuple[int, int]] = field(default_factory=list)  # sentence char spans
+    rules: list[str] = field(default_factory=list)
+    first_token: int = 0
+
+    def add_country(self, code: str, name: str, role: str) -> None:
+        self.countries.setdefault((code, role), name)
+
+    def add_rule(self, rule: str) -> None:
+        if rule not in self.rules:
+            self.rules.append(rule)
+
+    def keys(self) -> set[tuple[str, float]]:
+        return {
+            (c.kind or "", c.value) for c in self.targets if c.value is not None and c.value > 1
+        }
+
+
+@dataclass
+class Context:
+    """Everything about one doc that the record rules read."""
+
+    doc: Doc
+    cues: list[Cue]
+    claims: list[Claim]
+    mentions: list[Mention]
+    published: date | None
+    title_actor: Actor | None
+    non_target_kinds: frozenset[str]
+    unit_words: frozenset[str] = frozenset()
+    aliases: dict[str, str] = field(default_factory=dict)  # acronym -> full name
+    default_period: str | None = None
+    default_reason: tuple[str, str] | None = None
+    heading_period: str | None = None
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _mentions(doc: Doc) -> list[Mention]:
+    return [Mention(s.label_, s.text, s.id_ or None, s.start, s.end) for s in iter_spans(doc)]
+
+
+def _acronyms(doc: Doc, mentions: Sequence[Mention]) -> dict[str, str]:
+    """'Pakistan Telecommunication Authority (PTA)' -> {'PTA': 'Pakistan Telecommunication Authority'}."""
+    aliases: dict[str, str] = {}
+    for m in mentions:
+        if m.label not in ACTOR_KINDS or m.end + 2 >= len(doc):
+            continue
+        if (
+            doc[m.end].text == "("
+            and doc[m.end + 2].text == ")"
+            and doc[m.end + 1].is_upper
+            or doc[m.end].text == "("
+            and doc[m.end + 2].text == ")"
+        ):
+            aliases[doc[m.end + 1].text] = _clean_name(m.text)
+    return aliases
+
+
+def _clean_name(text: str) -> str:
+    text = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.I)
+    return text.strip(" ,")
+
+
+def _sentence_of(doc: Doc, token: int) -> Span:
+    return doc[token].sent
+
+
+def _normalize_period(match_kind: str, groups: tuple[str, ...]) -> str:
+    if match_kind == "month_year":
+        return f"{groups[0]} {groups[1]}"
+    if match_kind == "quarter":
+        q, y, y2, q2 = groups
+        return f"Q{q or q2} {y or y2}"
+    if match_kind == "quarter_words":
+        return f"Q{QUARTER_WORDS[groups[0].lower()]} {groups[1]}"
+    return groups[0]
+
+
+def find_period(text: str, published: date | None) -> str | None:
+    """Text -> the first period it names ('August 2020', 'Q3 2023', '2019'), resolved by date."""
+    found: list[tuple[int, str]] = []
+    for m in PERIOD_MONTH_YEAR_ONLY.finditer(text):
+        found.append((m.start(), _normalize_period("month_year", m.groups())))
+    for m in PERIOD_QUARTER.finditer(text):
+        found.append((m.start(), _normalize_period("quarter", m.groups())))
+    for m in PERIOD_QUARTER_WORDS.finditer(text):
+        found.append((m.start(), _normalize_period("quarter_words", m.groups())))
+    if published is not None:
+        for m in PERIOD_MONTH_ALONE.finditer(text):
+            month = MONTH_NAMES.index(m.group(1)) + 1
+            year = published.year if month <= published.month else published.year - 1
+            found.append((m.start(1), f"{m.group(1)} {year}"))
+        for m in PERIOD_RELATIVE.finditer(text):
+            shift = 0 if m.group(1).lower() == "this" else 1
+            month = published.month - shift
+            year = published.year
+            if month == 0:
+                month, year = 12, year - 1
+            found.append((m.start(), f"{MONTH_NAMES[month - 1]} {year}"))
+    if not found:
+        for m in PERIOD_YEAR.finditer(text):
+            found.append((m.start(1), m.group(1)))
+    if not found:
+        return None
+    found.sort()
+    return found[0][1]
+
+
+def _heading_period(sent: Span, published: date | None) -> str | None:
+    """A short line that is only a date ('April 2020', 'May') -> the period it heads."""
+    words = [t for t in sent if not t.is_space and not t.is_punct]
+    if not words or len(words) > HEADING_MAX_TOKENS:
+        return None
+    if any(t.like_num and not re.fullmatch(r"(19|20)\d\d", t.text) for t in words):
+        return None
+    text = sent.text.strip()
+    m = PERIOD_MONTH_YEAR_ONLY.search(text)
+    if m:
+        return f"{m.group(1)} {m.group(2)}"
+    m = re.fullmatch(rf"({MONTH_RE})[:.]?", text)
+    if m and published is not None:
+        month = MONTH_NAMES.index(m.group(1)) + 1
+        year = published.year if month <= published.month else published.year - 1
+        return f"{m.group(1)} {year}"
+    return None
+
+
+# --------------------------------------------------------------------------- governing verbs
+
+
+def _cues_in(cues: Sequence[Cue], start: int, end: int, labels: set[str]) -> list[Cue]:
+    return [c for c in cues if c.label in labels and start <= c.start < end]
+
+
+def _passive_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
+    """An action right after the count, over auxiliaries only ('were removed')."""
+    for cue in _cues_in(
+        ctx.cues,
+        claim.end,
+        min(sent.end, claim.end + PASSIVE_WINDOW + 1),
+        {"ACTION", "NONACTION", "REACH"},
+    ):
+        between = ctx.doc[claim.end : cue.start]
+        if all(t.lower_ in PASSIVE_FILLERS for t in between):
+            aux = any(
+                t.lower_ in ("were", "was", "been", "are", "is", "being", "be", "got")
+                for t in between
+            )
+            if cue.label == "ACTION" and aux:
+                return cue
+            if cue.label == "ACTION" and not between and ctx.doc[cue.start].lower_.endswith("ed"):
+                return cue  # headline-style "95 channels terminated"
+            return None
+    return None
+
+
+def _governor(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
+    """The verb cue that governs a count: a passive action after it, else the nearest before."""
+    passive = _passive_action(ctx, claim, sent)
+    if passive is not None:
+        return passive
+    before = _cues_in(ctx.cues, sent.start, claim.start, {"ACTION", "NONACTION"})
+    return before[-1] if before else None
+
+
+def _clause_start(ctx: Context, sent: Span, token: int) -> int:
+    for i in range(token - 1, sent.start - 1, -1):
+        if ctx.doc[i].lower_ in CLAUSE_BREAKS:
+            return i + 1
+    return sent.start
+
+
+def _blocked_by(ctx: Context, action: Cue, sent: Span) -> str | None:
+    """Why an action does not report a takedown (modality, cumulative), or None."""
+    doc = ctx.doc
+    clause = _clause_start(ctx, sent, action.start)
+    for cue in _cues_in(ctx.cues, clause, action.start, {"MODAL"}):
+        if cue.value in MODAL_REACH and action.start - cue.end < MODAL_REACH[cue.value]:
+            # "removed ... without notice": negation must come before the verb, checked here
+            return f"modal-{cue.value}"
+    if any(
+        c.label == "MODAL" and c.value == "question"
+        for c in _cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
+    ):
+        return "modal-question"
+    cumulative = _cues_in(ctx.cues, sent.start, sent.end, {"CUMULATIVE"})
+    if cumulative:
+        for cue in cumulative:
+            if cue.value != "since":
+                return f"cumulative-{cue.value}"
+        # "since 2010 ... has blocked": a perfect tense with "since" is a running total
+        window = doc[max(sent.start, action.start - 3) : action.start]
+        if any(t.lower_ in PERFECT_AUX for t in window):
+            return "cumulative-since"
+    return None
+
+
+# --------------------------------------------------------------------------- grouping
+
+
+def _is_total(ctx: Context, claim: Claim, following: Sequence[Claim]) -> bool:
+    """'265 accounts, Pages, groups and events: 65 Facebook accounts, ...' -> True for 265."""
+    doc = ctx.doc
+    j = claim.end
+    sent_end = doc[claim.start].sent.end
+    # skip a coordinated list of unit words ("accounts, Pages and groups")
+    while j < sent_end and (
+        doc[j].lower_ in (",", "and", "or", "&")
+        or doc[j].lower_ in ctx.unit_words
+        or doc[j].is_title
+        and not doc[j].like_num
+    ):
+        if doc[j].like_num:
+            break
+        j += 1
+        if j - claim.end > 12:
+            return False
+    if j >= sent_end:
+        return False
+    lead = doc[j].lower_
+    phrase_lead = any(tuple(t.lower_ for t in doc[j : j + len(p)]) == p for p in TOTAL_LEAD_PHRASES)
+    if lead not in TOTAL_LEADS and not phrase_lead:
+        return False
+    after = [c for c in following if c.start > j and c.start - j < 8 + 6 * len(following)]
+    return len(after) >= 2
+
+
+def _split_networks(
+    ctx: Context, targets: list[tuple[Claim, Cue]]
+) -> list[list[tuple[Claim, Cue]]]:
+    """Counts of one sentence -> networks: split where a kind repeats, the verb changes, or a
+    country/operator phrase closes a list."""
+    groups: list[list[tuple[Claim, Cue]]] = []
+    for claim, cue in targets:
+        if not groups:
+            groups.append([(claim, cue)])
+            continue
+        current = groups[-1]
+        prev_claim, prev_cue = current[-1]
+        kinds = {(c.kind, c.platform) for c, _ in current}
+        between = ctx.doc[prev_claim.end : claim.start]
+        closer = any(
+            m.label in ("COUNTRY", "DEMONYM", "OPERATOR")
+            and prev_claim.end <= m.start
+            and m.end <= claim.start
+            for m in ctx.mentions
+        )
+        period_between = find_period(between.text, None) is not None
+        separator = any(t.text in (",", ";", "and", "while", "whereas", "plus") for t in between)
+        if (
+            (claim.kind, claim.platform) in kinds
+            or cue.start != prev_cue.start
+            or (closer and separator)
+            or (period_between and separator)
+        ):
+            groups.append([(claim, cue)])
+        else:
+            current.append((claim, cue))
+    return groups
+
+
+# --------------------------------------------------------------------------- actors
+
+
+def _actor_from_mention(ctx: Context, m: Mention) -> Actor:
+    kind = ACTOR_KINDS[m.label]
+    if m.label in ("PLATFORM", "COMPANY"):
+        return Actor(name=m.id or m.text, kind="platform")  # type: ignore[arg-type]
+    name = _clean_name(m.text)
+    if name in ctx.aliases:
+        name = ctx.aliases[name]
+    elif m.id and m.id in ctx.aliases:
+        name = ctx.aliases[m.id]
+    elif name.lower() in (
+        "regulator",
+        "watchdog",
+        "telecom regulator",
+        "government",
+        "cabinet",
+        "ministry",
+        "authorities",
+        "federal government",
+        "court",
+        "judge",
+    ):
+        named = _last_named_actor(ctx, m.start, kind)
+        if named is not None:
+            return named
+    return Actor(name=name[:1].upper() + name[1:], kind=kind)  # type: ignore[arg-type]
+
+
+def _last_named_actor(ctx: Context, before: int, kind: str) -> Actor | None:
+    for m in reversed(ctx.mentions):
+        if m.start >= before or m.label not in ACTOR_KINDS or ACTOR_KINDS[m.label] != kind:
+            continue
+        name = _clean_name(m.text)
+        if name.lower() not in (
+            "regulator",
+            "watchdog",
+            "telecom regulator",
+            "government",
+            "cabinet",
+            "ministry",
+            "authorities",
+            "court",
+            "judge",
+        ):
+            name = ctx.aliases.get(name, name)
+            return Actor(name=name, kind=kind)  # type: ignore[arg-type]
+    return None
+
+
+def _inside_claim(claims: Sequence[Claim], m: Mention) -> bool:
+    return any(c.start <= m.start and m.end <= c.end for c in claims)
+
+
+def _actor_for(ctx: Context, cue: Cue, sent: Span, last: Actor | None) -> tuple[Actor | None, str]:
+    """The actor of an action: subject before it, 'by X' after it, else the actor in focus."""
+    doc = ctx.doc
+    candidates = [
+        m
+        for m in ctx.mentions
+        if m.label in ACTOR_KINDS
+        and sent.start <= m.start < cue.start
+        and not _inside_claim(ctx.claims, m)
+        and not (
+            m.start > sent.start
+            and doc[m.start - 1].lower_ in ("on", "from", "across", "of", "to", "via")
+        )
+    ]
+    if candidates:
+        return _actor_from_mention(ctx, candidates[-1]), "actor-subject"
+    for m in ctx.mentions:
+        if (
+            m.label in ACTOR_KINDS
+            and cue.end <= m.start < sent.end
+            and doc[m.start - 1].lower_ == "by"
+        ):
+            return _actor_from_mention(ctx, m), "actor-passive-agent"
+    if last is not None:
+        return last, "actor-in-focus"
+    earlier = [
+        m
+        for m in ctx.mentions
+        if m.label in ACTOR_KINDS and m.start < sent.start and not _inside_claim(ctx.claims, m)
+    ]
+    if earlier:
+        return _actor_from_mention(ctx, earlier[-1]), "actor-previous-sentence"
+    if ctx.title_actor is not None:
+        return ctx.title_actor, "actor-title"
+    return None, "actor-none"
+
+
+def _target_platform(
+    claim: Claim, carried: str | None, actor: Actor | None
+) -> tuple[str | None, str]:
+    if claim.platform:
+        return claim.platform, "platform-named"
+    if carried and claim.kind in CARRY_PLATFORM_KINDS:
+        return carried, "platform-carried"
+    if actor is not None and actor.name in ACTOR_PLATFORM_BY_KIND:
+        table = ACTOR_PLATFORM_BY_KIND[actor.name]
+        return table.get(claim.kind or "", table.get("*")), "platform-actor"
+    return None, "platform-none"
+
+
+# --------------------------------------------------------------------------- countries
+
+
+def _role_before(doc: Doc, start: int, floor: int) -> tuple[str | None, str]:
+    """Cue words right before a country mention -> (role, rule id)."""
+    words = [t.lower_ for t in doc[max(floor, start - 5) : start]]
+    for cue in TARGET_CUES:
+        if tuple(words[-len(cue) :]) == cue:
+            return "target", "country-target-" + "-".join(cue)
+    for cue in ORIGIN_CUES:
+        if tuple(words[-len(cue) :]) == cue:
+            return "origin", "country-origin-" + "-".join(cue)
+    return None, ""
+
+
+def _countries_in(
+    ctx: Context, start: int, end: int, floor: int, actor: Actor | None
+) -> list[tuple[str, str, str, str]]:
+    """Country mentions in [start, end) -> (code, name, role, rule) using cue words and lists."""
+    doc = ctx.doc
+    out: list[tuple[str, str, str, str]] = []
+    role: str | None = None
+    last_end = -1
+    government_actor = actor is not None and actor.kind != "platform"
+    for m in ctx.mentions:
+        if (
+            m.label not in ("COUNTRY", "DEMONYM")
+            or not (start <= m.start and m.end <= end)
+            or not m.id
+        ):
+            continue
+        prev = doc[m.start - 1].lower_ if m.start > 0 else ""
+        prev2 = doc[m.start - 2].lower_ if m.start > 1 else ""
+        nxt = doc[m.end].lower_ if m.end < len(doc) else ""
+        nxt2 = doc[m.end + 1].lower_ if m.end + 1 < len(doc) else ""
+        if prev == "-" and prev2 in STANCE_PREFIXES or prev in ("pro-", "anti-"):
+            continue  # "pro-Ardenian" is a stance
+        if m.label == "DEMONYM" and nxt in ("language", "-language", "languages"):
+            continue
+        name = _country_name(m.id)
+        continuing = last_end >= 0 and all(t.lower_ in LIST_GLUE for t in doc[last_end : m.start])
+        cue_role, rule = _role_before(doc, m.start, floor)
+        if nxt == "-" and nxt2 in ORIGIN_SUFFIXES or nxt in ("based", "-based"):
+            cue_role, rule = "origin", f"country-origin-{nxt2 or nxt}"
+        if cue_role is None and continuing and role is not None:
+            cue_role, rule = role, "country-list"
+        if cue_role is None:
+            if government_actor:
+                cue_role, rule = "location", "country-location-government"
+            elif m.label == "DEMONYM" or prev == "'s" or nxt == "'s":
+                cue_role, rule = "origin", "country-origin-demonym"
+            else:
+                cue_role, rule = "origin", "country-default-origin"
+        if (
+            government_actor
+            and cue_role == "origin"
+            and rule in ("country-origin-in", "country-default-origin")
+        ):
+            cue_role, rule = "location", "country-location-in"
+        role = cue_role
+        last_end = m.end
+        out.append((m.id, name, cue_role, rule))
+    return out
+
+
+def _country_name(code: str) -> str:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
+
+
+def _operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
+    """An operator named in [start, end): 'linked to STOIC', 'a PR firm in Kyiv'."""
+    doc = ctx.doc
+    for m in ctx.mentions:
+        if m.label == "OPERATOR" and start <= m.start and m.end <= end:
+            # "STOIC, a Tel Aviv political-marketing firm" / "the ad agency Panda"
+            if m.start >= 2 and doc[m.start - 1].text == "," and _proper(doc[m.start - 2]):
+                j = m.start - 2
+                while j - 1 >= start and _proper(doc[j - 1]):
+                    j -= 1
+                return doc[j : m.start - 1].text, "operator-appositive"
+            if m.end < end and _proper(doc[m.end]) and doc[m.end].lower_ not in ("in", "of"):
+                k = m.end
+                while k < end and _proper(doc[k]):
+                    k += 1
+                return doc[m.end : k].text, "operator-named"
+            return _clean_name(m.text), "operator-phrase"
+    for i in range(start, min(end, len(doc) - 2)):
+        pair = (doc[i].lower_, doc[i + 1].lower_)
+        if pair in (
+            ("linked", "to"),
+            ("tied", "to"),
+            ("associated", "with"),
+            ("run", "by"),
+            ("traced", "to"),
+            ("attributed", "to"),
+        ):
+            k = i + 2
+            if k < end and doc[k].lower_ == "the":
+                k += 1
+            j = k
+            while j < end and _proper(doc[j]):
+                j += 1
+            if j > k and not any(
+                m.start <= k < m.end and m.label in ("COUNTRY", "DEMONYM", "PLATFORM", "COMPANY")
+                for m in ctx.mentions
+            ):
+                return doc[k:j].text, "operator-linked-to"
+    return None, ""
+
+
+def _proper(tok) -> bool:  # type: ignore[no-untyped-def]
+    return (
+        (tok.is_title or tok.is_upper)
+        and tok.is_alpha
+        and len(tok.text) > 1
+        and tok.lower_ not in ("the", "a", "an", "and", "in", "of", "its", "his", "her", "their")
+    )
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+class RecordBuilder:
+    """Builds the records of one doc; holds the working state while reading it in order."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.records: list[WorkingRecord] = []
+        self.focus_actor: Actor | None = None
+
+    def run(self) -> list[WorkingRecord]:
+        ctx = self.ctx
+        doc = ctx.doc
+        ctx.default_period = self._default_period()
+        ctx.default_reason = self._default_reason()
+        for sent in doc.sents:
+            heading = _heading_period(sent, ctx.published)
+            if heading is not None:
+                ctx.heading_period = heading
+                continue
+            made = self._sentence(sent)
+            if not made:
+                self._follow_up(sent)
+        for rec in self.records:
+            if rec.period is None:
+                rec.period = ctx.default_period
+                if rec.period:
+                    rec.add_rule("period-article")
+            if rec.reason is None and ctx.default_reason is not None:
+                rec.reason = ctx.default_reason
+                rec.add_rule("reason-article")
+        return self.records
+
+    def _default_period(self) -> str | None:
+        for sent in self.ctx.doc.sents:
+            has_action = any(
+                c.label == "ACTION"
+                for c in _cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"})
+            )
+            if has_action or any(t.lower_ in ("report", "bulletin", "quarter") for t in sent):
+                period = find_period(sent.text, self.ctx.published)
+                if period:
+                    return period
+        return None
+
+    def _default_reason(self) -> tuple[str, str] | None:
+        for m in self.ctx.mentions:
+            if m.label != "REASON" or not m.id:
+                continue
+            sent = _sentence_of(self.ctx.doc, m.start)
+            if _cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}) or sent.start == 0:
+                return m.id, m.text
+        return None
+
+    # -- sentences with takedowns
+
+    def _sentence(self, sent: Span) -> bool:
+        ctx = self.ctx
+        claims = [c for c in ctx.claims if sent.start <= c.num_start < sent.end]
+        candidates = [c for c in claims if c.kind and c.kind not in ctx.non_target_kinds]
+        if not candidates:
+            return False
+        targets: list[tuple[Claim, Cue]] = []
+        for claim in candidates:
+            cue = _governor(ctx, claim, sent)
+            if cue is None or cue.label != "ACTION":
+                continue
+            if _blocked_by(ctx, cue, sent) is not None:
+                continue
+            targets.append((claim, cue))
+        if not targets:
+            return False
+        # a stated total followed by its breakdown: keep the breakdown, remember the total
+        totals: dict[int, Claim] = {}
+        kept: list[tuple[Claim, Cue]] = []
+        for n, (claim, cue) in enumerate(targets):
+            rest = [c for c, _ in targets[n + 1 :]]
+            if _is_total(ctx, claim, rest):
+                totals[rest[0].start] = claim
+            else:
+                kept.append((claim, cue))
+        # "(240 of which had already been disabled)": a subset in brackets is not a target
+        kept = [(c, q) for c, q in kept if not self._bracketed_subset(c)]
+        if not kept:
+            return False
+        groups = _split_networks(ctx, kept)
+        cuts = [groups[0][0][0].start]
+        for n in range(len(groups) - 1):
+            cuts.append(self._cut(groups[n][-1][0].end, groups[n + 1][0][0].start))
+        cuts.append(sent.end)
+        for n, group in enumerate(groups):
+            region_start, region_end = cuts[n], cuts[n + 1]
+            total = None
+            for c, _ in group:
+                if c.start in totals:
+                    total = totals[c.start]
+                    region_start = min(region_start, total.start)
+            self._build(sent, group, region_start, region_end, total)
+        return True
+
+    def _cut(self, start: int, end: int) -> int:
+        """Between two networks of one sentence: where the first one's phrase ends.
+
+        "13 accounts based in Russia, and 55 accounts": the last list separator in
+        the gap closes the first network's postmodifiers."""
+        doc = self.ctx.doc
+        for i in range(end - 1, start - 1, -1):
+            if doc[i].text in (",", ";") or doc[i].lower_ in ("while", "whereas"):
+                return i
+        for i in range(end - 1, start - 1, -1):
+            if doc[i].lower_ in ("and", "plus"):
+                return i
+        return end
+
+    def _bracketed_subset(self, claim: Claim) -> bool:
+        doc = self.ctx.doc
+        before = doc[max(0, claim.start - 2) : claim.start]
+        after = doc[claim.end : min(len(doc), claim.end + 4)]
+        in_bracket = any(t.text == "(" for t in before)
+        subset = any(t.lower_ in ("of", "which", "whom") for t in after) or any(
+            t.lower_ in ("already",) for t in after
+        )
+        return in_bracket and subset
+
+    def _build(
+        self,
+        sent: Span,
+        group: list[tuple[Claim, Cue]],
+        region_start: int,
+        region_end: int,
+        total: Claim | None,
+    ) -> WorkingRecord:
+        ctx = self.ctx
+        doc = ctx.doc
+        cue = group[0][1]
+        actor, actor_rule = _actor_for(ctx, cue, sent, self.focus_actor)
+        rec = WorkingRecord(
+            actor=actor,
+            action=cue.value,
+            targets=[c for c, _ in group],
+            total=total,
+            first_token=group[0][0].start,
+        )
+        rec.add_rule(cue.rule)
+        rec.add_rule(actor_rule)
+        for c in rec.targets:
+            for r in c.rules:
+                rec.add_rule(r)
+        if total is not None:
+            rec.add_rule("total-with-breakdown")
+        # countries: the group's own region, plus the sentence's lead-in for the first group
+        lead_start = sent.start
+        for code, name, role, rule in _countries_in(
+            ctx, region_start, region_end, lead_start, actor
+        ):
+            rec.add_country(code, name, role)
+            rec.add_rule(rule)
+        if not rec.countries:
+            # "Serbian authorities blocked ...": the sentence's lead-in serves every network in it
+            lead_end = min(c.start for c, _ in group) if total is None else total.start
+            for code, name, role, rule in _countries_in(
+                ctx, sent.start, lead_end, lead_start, actor
+            ):
+                rec.add_country(code, name, role)
+                rec.add_rule(rule)
+        self._domestic(rec, doc[region_start:region_end])
+        operator, op_rule = _operator_in(ctx, region_start, region_end)
+        if operator:
+            rec.operator = operator
+            rec.add_rule(op_rule)
+        reason = self._reason_in(region_start, region_end) or self._reason_in(sent.start, sent.end)
+        if reason:
+            rec.reason = reason
+            rec.add_rule("reason-sentence")
+        period = find_period(doc[region_start:region_end].text, ctx.published)
+        if period is None:
+            period = find_period(sent.text, ctx.published)
+        if period is None and ctx.heading_period:
+            period = ctx.heading_period
+            rec.add_rule("period-heading")
+        if period:
+            rec.period = period
+            rec.add_rule("period-sentence")
+        rec.evidence.append((sent.start_char, sent.end_char))
+        self._reach_in(rec, sent, region_start, region_end)
+        self._languages_in(rec, sent)
+        self._investigators_in(rec, sent)
+        merged = self._merge(rec)
+        self.focus_actor = actor or self.focus_actor
+        return merged
+
+    def _domestic(self, rec: WorkingRecord, span: Span) -> None:
+        if (
+            any(t.lower_ in ("domestic", "domestically") for t in span)
+            or "inside the country" in span.text
+        ):
+            for (code, role), name in list(rec.countries.items()):
+                if role == "origin":
+                    rec.add_country(code, name, "target")
+                    rec.add_rule("country-domestic")
+
+    def _reason_in(self, start: int, end: int) -> tuple[str, str] | None:
+        for m in self.ctx.mentions:
+            if m.label == "REASON" and m.id and start <= m.start < end:
+                return m.id, m.text
+        return None
+
+    def _merge(self, rec: WorkingRecord) -> WorkingRecord:
+        """The same network told twice -> one record with both evidence spans."""
+        keys = rec.keys()
+        for old in self.records:
+            if old.action != rec.action and not (keys and keys <= old.keys()):
+                continue
+            if rec.actor and old.actor and rec.actor.name != old.actor.name:
+                continue
+            shared = keys & old.keys()
+            if not shared:
+                continue
+            if len(shared) < min(len(keys), len(old.keys())) and len(shared) < 2:
+                continue
+            origins_old = {c for c, r in old.countries if r == "origin"}
+            origins_new = {c for c, r in rec.countries if r == "origin"}
+            if origins_old and origins_new and not origins_old & origins_new:
+                continue
+            old_keys = {(c.kind, c.value) for c in old.targets}
+            old.targets.extend(c for c in rec.targets if (c.kind, c.value) not in old_keys)
+            for key, name in rec.countries.items():
+                old.countries.setdefault(key, name)
+            old.operator = old.operator or rec.operator
+            old.reason = old.reason or rec.reason
+            old.period = old.period or rec.period
+            old.total = old.total or rec.total
+            old.evidence.extend(e for e in rec.evidence if e not in old.evidence)
+            for r in rec.rules + ["merged-repeat-mention"]:
+                old.add_rule(r)
+            self._absorb(old, rec)
+            self.records.remove(old)
+            self.records.append(old)  # the record in focus is the last one
+            return old
+        self.records.append(rec)
+        return rec
+
+    @staticmethod
+    def _absorb(old: WorkingRecord, new: WorkingRecord) -> None:
+        for c, metric in zip(new.reach, new.reach_metrics, strict=True):
+            if (metric, c.value) not in zip(
+                old.reach_metrics, [x.value for x in old.reach], strict=True
+            ):
+                old.reach.append(c)
+                old.reach_metrics.append(metric)
+        old.languages.extend(x for x in new.languages if x not in old.languages)
+        old.investigators.extend(x for x in new.investigators if x not in old.investigators)
+
+    # -- what a sentence adds to a record
+
+    def _reach_metric(self, claim: Claim, sent: Span) -> str | None:
+        doc = self.ctx.doc
+        after = _cues_in(self.ctx.cues, claim.end, min(sent.end, claim.end + 6), {"REACH"})
+        before = _cues_in(self.ctx.cues, max(sent.start, claim.start - 4), claim.start, {"REACH"})
+        if claim.metric == "money" or claim.currency:
+            words = {t.lower_ for t in sent}
+            if words & {"ads", "ad", "advertising", "advertisements", "spent", "spend", "spending"}:
+                return "ad_spend"
+            return None
+        if claim.metric == "percent":
+            return None
+        if after:
+            value = after[0].value
+            if value == "group_members" and not any(t.lower_ in ("group", "groups") for t in sent):
+                return "members"
+            return value
+        if before and before[-1].value == "ad_spend":
+            return None
+        if claim.metric in ("followers", "group_members"):
+            return claim.metric
+        if claim.metric == "users" and any(
+            t.lower_ in ("group", "groups") for t in doc[claim.end : sent.end]
+        ):
+            return "group_members"
+        return None
+
+    def _reach_in(self, rec: WorkingRecord, sent: Span, start: int, end: int) -> None:
+        for claim in self.ctx.claims:
+            if not (start <= claim.start < end) or claim in rec.targets or claim is rec.total:
+                continue
+            metric = self._reach_metric(claim, sent)
+            if metric and claim not in rec.reach:
+                rec.reach.append(claim)
+                rec.reach_metrics.append(metric)
+                rec.add_rule(f"reach-{metric}")
+
+    def _languages_in(self, rec: WorkingRecord, sent: Span) -> None:
+        words = {t.lower_ for t in sent}
+        if not words & LANGUAGE_CONTEXT:
+            return
+        doc = self.ctx.doc
+        langs = [
+            m
+            for m in self.ctx.mentions
+            if m.label == "LANGUAGE" and sent.start <= m.start < sent.end
+        ]
+        if not langs:
+            return
+        # a language list is introduced by "in" / "language(s)" near it, e.g. "in Urdu, Hindi and English"
+        for m in langs:
+            window = {
+                t.lower_ for t in doc[max(sent.start, m.start - 8) : min(sent.end, m.end + 3)]
+            }
+            in_context = window & {"in", "language", "languages", "-language"}
+            if in_context and m.id and m.id not in rec.languages:
+                rec.languages.append(m.id)
+                rec.add_rule("language-in-context")
+
+    def _investigators_in(self, rec: WorkingRecord, sent: Span) -> None:
+        words = {t.lower_ for t in sent}
+        for m in self.ctx.mentions:
+            if (
+                m.label == "RESEARCH"
+                and sent.start <= m.start < sent.end
+                and words & INVESTIGATION_WORDS
+            ):
+                name = m.id or m.text
+                if name == "Internet Observatory" and "Stanford" in sent.text:
+                    name = "Stanford Internet Observatory"
+                if not any(
+                    name == known or known.endswith(" " + name) for known in rec.investigators
+                ):
+                    rec.investigators.append(name)
+                    rec.add_rule("investigator")
+
+    def _follow_up(self, sent: Span) -> None:
+        """A sentence with no takedown of its own adds what it says to the record it refers to."""
+        if not self.records:
+            return
+        ctx = self.ctx
+        rec = self._referent(sent)
+        if rec is None:
+            return
+        self._reach_in(rec, sent, sent.start, sent.end)
+        self._languages_in(rec, sent)
+        self._investigators_in(rec, sent)
+        words = {t.lower_ for t in sent}
+        # "three networks from the US, Russia and Pakistan" sums up several records: no roles
+        summary = bool(words & {"networks", "operations", "campaigns"})
+        if (
+            words & FOLLOW_UP_WORDS
+            and not summary
+            and not _cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
+        ):
+            for code, name, role, rule in _countries_in(
+                ctx, sent.start, sent.end, sent.start, rec.actor
+            ):
+                if rule in (
+                    "country-default-origin",
+                    "country-location-government",
+                    "country-origin-demonym",
+                    "country-location-in",
+                ):
+                    continue  # a bare mention in a later sentence is not evidence of a role
+                rec.add_country(code, name, role)
+                rec.add_rule("follow-up-" + rule)
+            self._domestic(rec, sent)
+            if rec.operator is None:
+                operator, op_rule = _operator_in(ctx, sent.start, sent.end)
+                if operator:
+                    rec.operator = operator
+                    rec.add_rule("follow-up-" + op_rule)
+
+    def _referent(self, sent: Span) -> WorkingRecord | None:
+        """Which record a follow-up sentence talks about: one whose count or origin it repeats."""
+        ctx = self.ctx
+        claims = [c for c in ctx.claims if sent.start <= c.num_start < sent.end]
+        for rec in reversed(self.records):
+            keys = rec.keys()
+            if any((c.kind or "", c.value) in keys for c in claims):
+                span = (sent.start_char, sent.end_char)
+                if span not in rec.evidence:
+                    rec.evidence.append(span)
+                return rec
+        codes = {
+            m.id
+            for m in ctx.mentions
+            if m.label in ("COUNTRY", "DEMONYM") and sent.start <= m.start < sent.end
+        }
+        if len(self.records) > 1:
+            for rec in reversed(self.records):
+                if any(code in codes for code, role in rec.countries if role == "origin"):
+                    return rec
+        return self.records[-1]
+
+
+# --------------------------------------------------------------------------- public
+
+
+def build_records(
+    doc: Doc,
+    *,
+    cues: list[Cue],
+    claims: list[Claim],
+    source: Source,
+    non_target_kinds: frozenset[str],
+    unit_words: frozenset[str] = frozenset(),
+    title_actor: Actor | None = None,
+) -> list[TakedownRecord]:
+    """Doc + cues + claims + source -> validated takedown records (possibly none)."""
+    mentions = _mentions(doc)
+    ctx = Context(
+        doc=doc,
+        cues=cues,
+        claims=claims,
+        mentions=mentions,
+        published=source.published,
+        title_actor=title_actor,
+        non_target_kinds=non_target_kinds,
+        unit_words=unit_words,
+        aliases=_acronyms(doc, mentions),
+    )
+    working = RecordBuilder(ctx).run()
+    working.sort(key=lambda r: r.first_token)
+    return [_freeze(doc, rec, source, n) for n, rec in enumerate(working)]
+
+
+def _record_id(source: Source, rec: WorkingRecord) -> str:
+    basis = (
+        f"{source.url or source.path or ''}|{source.sha256}|{rec.evidence[0][0]}|{rec.first_token}"
+    )
+    return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+
+def _freeze(doc: Doc, rec: WorkingRecord, source: Source, n: int) -> TakedownRecord:
+    targets = []
+    carried: str | None = None
+    for c in rec.targets:
+        platform, rule = _target_platform(c, carried, rec.actor)
+        if c.platform:
+            carried = c.platform
+        rec.add_rule(rule)
+        start, end = c.char_span(doc)
+        targets.append(
+            Target(
+                kind=c.kind or "unknown",
+                platform=platform,
+                count=int(round(c.value)) if c.value is not None else None,
+                approximate=c.approximate,
+                qualifier=c.qualifier,
+                text=c.text(doc),
+                start=start,
+                end=end,
+            )
+        )
+    total = None
+    if rec.total is not None:
+        start, end = rec.total.char_span(doc)
+        total = Total(
+            count=int(round(rec.total.value)) if rec.total.value is not None else None,
+            approximate=rec.total.approximate,
+            qualifier=rec.total.qualifier,
+            text=rec.total.text(doc),
+            start=start,
+            end=end,
+        )
+    countries = [
+        Country(code=code, name=name, role=role)  # type: ignore[arg-type]
+        for (code, role), name in rec.countries.items()
+    ]
+    reach = [
+        Reach(
+            metric=metric,
+            count=c.value,
+            approximate=c.approximate,
+            currency=c.currency,
+            text=c.text(doc),
+        )
+        for c, metric in zip(rec.reach, rec.reach_metrics, strict=True)
+    ]
+    evidence = [Evidence(text=doc.text[s:e].strip(), start=s, end=e) for s, e in rec.evidence]
+    return TakedownRecord(
+        record_id=_record_id(source, rec),
+        source=source,
+        actor=rec.actor,
+        action=rec.action,  # type: ignore[arg-type]
+        targets=targets,
+        total=total,
+        countries=countries,
+        operator=rec.operator,
+        reason=Reason(label=rec.reason[0], text=rec.reason[1]) if rec.reason else None,  # type: ignore[arg-type]
+        period=rec.period,
+        reach=reach,
+        languages=rec.languages,
+        investigators=rec.investigators,
+        evidence=evidence,
+        rules=rec.rules,
+    )
