@@ -166,8 +166,6 @@ def parse_number_at(tokens: Sequence[Token] | Doc, i: int) -> ParsedNumber | Non
         return ParsedNumber(6, i, i + 3, from_words=True)
     if low in ("a", "one") and i + 1 < n and tokens[i + 1].lower_ == "dozen":
         return ParsedNumber(12, i, i + 2, from_words=True)
-    if low in VAGUE and i + 1 < n and tokens[i + 1].lower_ == "of":
-        return ParsedNumber(None, i, i + 2, vague=VAGUE[low])
     if (
         low == "tens"
         and i + 3 < n
@@ -175,6 +173,8 @@ def parse_number_at(tokens: Sequence[Token] | Doc, i: int) -> ParsedNumber | Non
         and tokens[i + 2].lower_ == "thousands"
     ):
         return ParsedNumber(None, i, i + 4, vague="tens of thousands of")
+    if low in VAGUE and i + 1 < n and tokens[i + 1].lower_ == "of":
+        return ParsedNumber(None, i, i + 2, vague=VAGUE[low])
 
     value: float | None = digits_value(tok.text)
     end = i + 1

@@ -1,0 +1,181 @@
+"""records: one phenomenon per case, sentence(s) in -> records out (or none)."""
+
+import pytest
+
+
+def _summary(rec):
+    return (
+        rec.actor.name if rec.actor else None,
+        rec.action,
+        sorted((t.kind, t.count, t.platform) for t in rec.targets),
+        sorted((c.code, c.role) for c in rec.countries),
+    )
+
+
+def _records(analyze, text, **kw):
+    return [_summary(r) for r in analyze(text, **kw).records]
+
+
+TAKEDOWNS = [
+    pytest.param(
+        "Meta removed 41 Facebook accounts and 12 Pages run from Georgia.",
+        [("Meta", "removed", [("account", 41, "Facebook"), ("page", 12, "Facebook")],
+          [("GE", "origin")])],
+        id="active-company-subject",
+    ),
+    pytest.param(
+        "Some 230 Pages were deleted by Facebook last month for posing as local news sites.",
+        [("Facebook", "removed", [("page", 230, "Facebook")], [])],
+        id="passive-with-agent",
+    ),
+    pytest.param(
+        "Google published its quarterly bulletin. In all, 95 channels were terminated.",
+        [("Google", "terminated", [("channel", 95, "YouTube")], [])],
+        id="agentless-passive-actor-from-previous-sentence",
+    ),
+    pytest.param(
+        "Facebook removed 83 Facebook accounts, 21 Pages, 4 Groups and 17 Instagram accounts "
+        "linked to individuals in Thailand.",
+        [("Facebook", "removed", [("account", 17, "Instagram"), ("account", 83, "Facebook"),
+                                  ("group", 4, "Facebook"), ("page", 21, "Facebook")],
+          [("TH", "origin")])],
+        id="comma-list-platform-carries-over",
+    ),
+    pytest.param(
+        "Facebook took down a network of 13 accounts and 2 pages based in Russia, and 55 "
+        "Facebook accounts, 42 pages and 36 Instagram accounts linked to a US-based firm.",
+        [("Facebook", "removed", [("account", 13, "Facebook"), ("page", 2, "Facebook")],
+          [("RU", "origin")]),
+         ("Facebook", "removed", [("account", 36, "Instagram"), ("account", 55, "Facebook"),
+                                  ("page", 42, "Facebook")], [("US", "origin")])],
+        id="two-networks-one-sentence",
+    ),
+    pytest.param(
+        "Meta took down 126 assets (61 profiles, 48 Pages, 5 groups and 12 Instagram accounts) "
+        "that originated in Iran.",
+        [("Meta", "removed", [("account", 12, "Instagram"), ("account", 61, "Facebook"),
+                              ("group", 5, "Facebook"), ("page", 48, "Facebook")],
+          [("IR", "origin")])],
+        id="total-with-breakdown-in-brackets",
+    ),
+    pytest.param(
+        "YouTube terminated 204 channels in April, 1,150 in May and 1,390 in June, all linked "
+        "to China.",
+        [("YouTube", "terminated", [("channel", 204, "YouTube")], []),
+         ("YouTube", "terminated", [("channel", 1150, "YouTube")], []),
+         ("YouTube", "terminated", [("channel", 1390, "YouTube")], [("CN", "origin")])],
+        id="month-by-month-series",
+    ),
+    pytest.param(
+        "The Pakistan Telecommunication Authority (PTA) said it had blocked 8,214 websites.",
+        [("Pakistan Telecommunication Authority", "blocked", [("website", 8214, None)],
+          [("PK", "location")])],
+        id="regulator-block",
+    ),
+    pytest.param(
+        "The authority flagged 61,200 URLs, of which 44,900 have been blocked.",
+        [(None, "blocked", [("url", 44900, None)], [])],
+        id="identified-versus-blocked",
+    ),
+    pytest.param(
+        "Acting on a ministry order, Twitter withheld 180 accounts and 90 posts in India.",
+        [("Twitter", "restricted", [("account", 180, "Twitter"), ("post", 90, "Twitter")],
+          [("IN", "origin")])],
+        id="withholding-order",
+    ),
+    pytest.param(
+        "Facebook removed nine Pages and six accounts that posed as news outlets.",
+        [("Facebook", "removed", [("account", 6, "Facebook"), ("page", 9, "Facebook")], [])],
+        id="numbers-in-words",
+    ),
+    pytest.param(
+        "Twitter suspended 5,350 accounts run from Saudi Arabia, Egypt and the UAE.",
+        [("Twitter", "suspended", [("account", 5350, "Twitter")],
+          [("AE", "origin"), ("EG", "origin"), ("SA", "origin")])],
+        id="several-origin-countries",
+    ),
+    pytest.param(
+        "Meta removed 510 Facebook accounts from Israel that targeted audiences in Canada and "
+        "the United States.",
+        [("Meta", "removed", [("account", 510, "Facebook")],
+          [("CA", "target"), ("IL", "origin"), ("US", "target")])],
+        id="origin-versus-target",
+    ),
+    pytest.param(
+        "TikTok removed 1,704 Russia-based accounts.",
+        [("TikTok", "removed", [("account", 1704, "TikTok")], [("RU", "origin")])],
+        id="x-based-inside-count",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TAKEDOWNS)
+def test_records_takedowns(analyze, text, expected):
+    assert _records(analyze, text) == expected
+
+
+NOT_TAKEDOWNS = [
+    pytest.param("Since 2017 Facebook has removed over 100 networks and 5,000 accounts.",
+                 id="cumulative-since"),
+    pytest.param("Since 2010 the authority has blocked over 51,000 URLs.", id="cumulative-urls"),
+    pytest.param("So far the regulator has blocked 900,000 websites.", id="cumulative-so-far"),
+    pytest.param("The authority denied blocking 1,372 websites.", id="denial"),
+    pytest.param("The minister threatened to ban 20 apps.", id="threat"),
+    pytest.param("The ministry urged the platform to remove 340 posts.", id="demand"),
+    pytest.param("The platform declined the ministry's request to remove 340 posts.",
+                 id="refusal"),
+    pytest.param("The regulator will block 120 websites next week.", id="future"),
+    pytest.param("Did Facebook remove 200 accounts?", id="question"),
+    pytest.param("The ministry received 1,140 complaints and sent 820 removal requests.",
+                 id="requests-and-complaints"),
+    pytest.param("Police examined 52,000 social media accounts.", id="investigated-only"),
+    pytest.param("TikTok has more than 1 billion users and 134 million users in Europe.",
+                 id="user-statistics"),
+    pytest.param("The regulator fined the company €345 million for 2,000 violations.",
+                 id="fine"),
+    pytest.param("About 61,000 accounts followed one or more of the Pages.", id="reach-only"),
+    pytest.param("Hours later the 120 accounts were restored.", id="reinstatement"),
+]
+
+
+@pytest.mark.parametrize("text", NOT_TAKEDOWNS)
+def test_records_not_takedowns(analyze, text):
+    assert _records(analyze, text) == []
+
+
+def test_records_same_network_twice_is_one_record(analyze):
+    text = ("Meta removed 168 accounts, 149 Pages and 79 Groups in Ukraine. "
+            "Later in its report, Meta said the 168 accounts, 149 Pages and 79 Groups were "
+            "removed for coordinated inauthentic behaviour.")
+    found = analyze(text).records
+    assert len(found) == 1
+    assert len(found[0].evidence) == 2
+
+
+def test_records_reach_attached(analyze):
+    text = ("Facebook removed 50 Facebook accounts and 98 Pages from Bangladesh. "
+            "About 3.4 million accounts followed one or more of these Pages, and the network "
+            "spent about $60 on ads.")
+    rec = analyze(text).records[0]
+    assert sorted((r.metric, r.count) for r in rec.reach) == [
+        ("ad_spend", 60), ("followers", 3_400_000)]
+
+
+def test_records_reason_period_languages(analyze):
+    text = ("In August 2020 Facebook removed 453 Facebook accounts from Pakistan for "
+            "coordinated inauthentic behaviour. The network posted mostly in Urdu and English.")
+    rec = analyze(text).records[0]
+    assert rec.reason.label == "coordinated_inauthentic_behaviour"
+    assert rec.period == "August 2020"
+    assert rec.languages == ["Urdu", "English"]
+
+
+def test_records_last_month_resolves_against_publish_date(analyze):
+    rec = analyze("Facebook removed 30 Pages last month.", published="2021-03-04").records[0]
+    assert rec.period == "February 2021"
+
+
+def test_records_carry_rule_ids(analyze):
+    rec = analyze("Meta removed 41 Facebook accounts run from Georgia.").records[0]
+    assert "act-removed" in rec.rules
+    assert any(r.startswith("country-origin") for r in rec.rules)
