@@ -1,0 +1,518 @@
+"""Input specs -> Pages: files, directories, globs, URLs, @lists, stdin and WARC files.
+
+``iter_pages`` expands each spec lazily and in order and yields a ``Page`` per page, or a
+``PipelineError`` (its ``input`` set) per input that failed, so one bad input never stops
+a batch. Bytes are read only when their page is yielded.
+
+Input forms:
+    page.html, page.htm, page.html.gz   a saved page (any name; gzip is seen from its magic)
+    dir/                                recursive, sorted; *.html, *.htm, their .gz, *.warc[.gz]
+    'dir/*.html', 'dir/**'              globs (``**`` recursive), sorted; page files only
+    http://..., https://...             fetched with the fetcher (created on first use)
+    @list.txt, -                        one URL or path per line (``#`` comments, blank lines
+                                        skipped), from the file or from stdin
+    crawl.warc, crawl.warc.gz           ``response`` records with status 200 and an HTML type
+
+Error codes (stable; written to errors.jsonl):
+    read.not_found   the path does not exist
+    read.empty       the page has 0 bytes (after decompression)
+    read.binary      NUL bytes or image/PDF/archive magic in the first KB: not a page
+    read.gzip        a gzip file (or WARC record body) is truncated or corrupt
+    read.too_large   the page has more than MAX_PAGE_BYTES (after decompression)
+    read.permission  the OS refused to open or list the path
+    read.io          any other OS error while reading the path
+    read.warc        a WARC file or record could not be parsed, or is truncated
+    read.no_match    a glob, directory, list or WARC that held no page
+    read.list        an @list (or stdin list) could not be read
+    fetch.*          a URL could not be fetched (the fetcher's FetchError)
+"""
+
+import glob
+import gzip
+import io
+import logging
+import os
+import sys
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, TextIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.limitreader import LimitReader
+from warcio.recordloader import ArcWarcRecord
+
+from models.page import Page
+from pipeline.decode import sniff_unicode
+from pipeline.errors import PipelineError, ReadError
+
+logger = logging.getLogger(__name__)
+
+# Same reasoning as the fetcher's MAX_BODY_BYTES (the largest article pages are ~5 MB), with
+# room for pages saved with their images inlined as data: URIs; bounds memory per page.
+MAX_PAGE_BYTES = 50 * 1024 * 1024
+# The binary check looks at this much of the page: every magic number below fits in it.
+BINARY_SNIFF_BYTES = 1024
+# Magic numbers of files that turn up beside saved pages but are not pages.
+BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"\xd0\xcf\x11\xe0", "MS Office document"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"Rar!", "RAR archive"),
+    (b"\x7fELF", "executable"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"wOFF", "web font"),
+    (b"wOF2", "web font"),
+)
+GZIP_MAGIC = b"\x1f\x8b"
+# A directory walk and a glob take files with these endings (lower-cased).
+PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz")
+URL_PREFIXES = ("http://", "https://")
+GLOB_CHARS = frozenset("*?[")
+# WARC records are pages when their HTTP Content-Type is one of these.
+HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Bytes read past a WARC's last record to tell trailing blank lines from lost records.
+WARC_TAIL_SNIFF_BYTES = 4096
+
+# WARC_ERRORS: on malformed input warcio raises ArchiveLoadFailed, ChunkedDataException
+# (a bare Exception), zlib.error, EOFError, even AttributeError from a cut header. At the
+# three warcio call sites every exception means "this record is bad", so they catch
+# Exception and turn it into a read.warc error.
+
+
+class PageFetcher(Protocol):
+    """Anything that fetches one URL into a Page (pipeline.fetch.Fetcher)."""
+
+    def fetch(self, url: str) -> Page: ...
+
+
+def iter_pages(
+    specs: Sequence[str],
+    *,
+    stdin: TextIO | None = None,
+    fetcher_factory: Callable[[], PageFetcher] | None = None,
+) -> Iterator[Page | PipelineError]:
+    """input specs -> a Page per page or a PipelineError per failed input, lazily; never raises
+    for a bad input."""
+    fetcher = _LazyFetcher(fetcher_factory)
+    try:
+        for spec in specs:
+            if spec == "-":
+                yield from _iter_list(stdin if stdin is not None else sys.stdin, "-", fetcher)
+            elif spec.startswith("@") and len(spec) > 1:
+                yield from _iter_list_file(spec[1:], spec, fetcher)
+            else:
+                yield from _iter_spec(spec, fetcher)
+    finally:
+        fetcher.close()  # also when the caller stops early and the generator is closed
+
+
+class _LazyFetcher:
+    """Creates the fetcher on the first URL, so a batch of local files never builds one."""
+
+    def __init__(self, factory: Callable[[], PageFetcher] | None) -> None:
+        self._factory = factory
+        self._fetcher: PageFetcher | None = None
+
+    def fetch(self, url: str) -> Page:
+        if self._fetcher is None:
+            self._fetcher = (self._factory or _default_fetcher)()
+        return self._fetcher.fetch(url)
+
+    def close(self) -> None:
+        """Close the fetcher this object created (its HTTP session), if it has one."""
+        close = getattr(self._fetcher, "close", None)
+        if callable(close):
+            close()
+        self._fetcher = None
+
+
+def _default_fetcher() -> PageFetcher:
+    """-> the pipeline's HTTP fetcher (imported here: fetch.py pulls in requests)."""
+    from pipeline.fetch import Fetcher
+
+    return Fetcher()
+
+
+def _iter_spec(spec: str, fetcher: _LazyFetcher) -> Iterator[Page | PipelineError]:
+    """one URL, path or glob -> its pages and errors."""
+    if spec.lower().startswith(URL_PREFIXES):
+        yield _fetch(spec, fetcher)
+        return
+    path = Path(spec)
+    try:
+        is_dir = path.is_dir()
+        exists = is_dir or path.exists()
+    except OSError as exc:  # e.g. a name too long for the file system
+        yield _os_error(exc, spec)
+        return
+    if is_dir:
+        yield from _iter_dir(path)
+    elif exists:
+        yield from _iter_file(path, spec)
+    elif GLOB_CHARS & set(spec):
+        yield from _iter_glob(spec)
+    else:
+        yield ReadError("read.not_found", "no such file or directory", input=spec)
+
+
+def _fetch(url: str, fetcher: _LazyFetcher) -> Page | PipelineError:
+    """URL -> its fetched Page, or the fetcher's error with its input set."""
+    try:
+        return fetcher.fetch(url)
+    except PipelineError as exc:
+        if exc.input is None:
+            exc.input = url
+        return exc
+
+
+def _iter_list_file(
+    list_path: str, spec: str, fetcher: _LazyFetcher
+) -> Iterator[Page | PipelineError]:
+    """@list path -> the pages and errors of every entry, or one read.list error."""
+    try:
+        # utf-8-sig: lists saved by Windows editors start with a BOM.
+        fh = open(list_path, encoding="utf-8-sig")  # noqa: SIM115 (closed below, generator)
+    except OSError as exc:
+        yield ReadError("read.list", f"cannot open list: {_os_reason(exc)}", input=spec)
+        return
+    with fh:
+        yield from _iter_list(fh, spec, fetcher)
+
+
+def _iter_list(lines: TextIO, spec: str, fetcher: _LazyFetcher) -> Iterator[Page | PipelineError]:
+    """open list (file or stdin) -> the pages and errors of every entry, read line by line."""
+    entries = 0
+    while True:
+        try:
+            line = lines.readline()
+        except (OSError, UnicodeDecodeError) as exc:
+            yield ReadError(
+                "read.list", f"list unreadable after {entries} entries: {exc}", input=spec
+            )
+            return
+        if not line:
+            break
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        entries += 1
+        # Entries are URLs or paths (globs and directories too), never nested lists.
+        yield from _iter_spec(entry, fetcher)
+    if entries == 0:
+        yield ReadError("read.no_match", "list has no entries", input=spec)
+
+
+def _iter_dir(root: Path) -> Iterator[Page | PipelineError]:
+    """directory -> the pages of its page and WARC files, recursively in sorted order."""
+    yielded = False  # an unlistable subdirectory is already counted by its own error
+    for item in _walk(root):
+        yielded = True
+        if isinstance(item, PipelineError):
+            yield item
+        else:
+            yield from _iter_file(item, str(item))
+    if not yielded:
+        yield ReadError("read.no_match", "directory holds no page files", input=str(root))
+
+
+def _walk(directory: Path) -> Iterator[Path | ReadError]:
+    """directory -> its page files, depth first, in the order sorted() gives their paths.
+
+    Holds one directory's names at a time, so a directory of a million files streams.
+    """
+    try:
+        with os.scandir(directory) as scan:
+            # "name/" sorts a subdirectory exactly where its files sort as full paths.
+            keys = sorted(key for key in map(_walk_key, scan) if key is not None)
+    except OSError as exc:
+        yield _os_error(exc, str(directory))
+        return
+    for key in keys:
+        if key.endswith("/"):
+            yield from _walk(directory / key[:-1])
+        else:
+            yield directory / key
+
+
+def _walk_key(entry: os.DirEntry[str]) -> str | None:
+    """directory entry -> "name/" for a directory, "name" for a page file, else None.
+
+    Symlinked directories are not followed (loops); FIFOs and devices are skipped (opening
+    one blocks), though a path given by name is read whatever it is.
+    """
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            return entry.name + "/"
+        if _is_page_name(entry.name) and entry.is_file():
+            return entry.name
+    except OSError:
+        pass  # vanished or unreadable while listing: nothing to read
+    return None
+
+
+def _is_page_name(name: str) -> bool:
+    """file name -> True when a directory walk or glob should read it."""
+    lower = name.lower()
+    return lower.endswith(PAGE_SUFFIXES) or lower.endswith(WARC_SUFFIXES)
+
+
+def _iter_glob(pattern: str) -> Iterator[Page | PipelineError]:
+    """glob pattern -> the pages of the page and WARC files it matches, in sorted order."""
+    # Sorting needs every matching name; names are small, bytes are read one page at a time.
+    matches = sorted(
+        match
+        for match in glob.iglob(pattern, recursive=True)
+        if _is_page_name(match) and os.path.isfile(match)
+    )
+    if not matches:
+        yield ReadError("read.no_match", "pattern matches no page files", input=pattern)
+        return
+    for match in matches:
+        yield from _iter_file(Path(match), match)
+
+
+def _iter_file(path: Path, input: str) -> Iterator[Page | PipelineError]:
+    """page or WARC file -> its pages and errors."""
+    if path.name.lower().endswith(WARC_SUFFIXES):
+        yield from _iter_warc(path, input)
+    else:
+        yield _read_page(path, input)
+
+
+def _read_page(path: Path, input: str) -> Page | ReadError:
+    """saved page file (+ optional sidecar) -> Page, or the ReadError that stops it."""
+    try:
+        with open(path, "rb") as fh:
+            body = _read_capped(fh, input)
+    except OSError as exc:
+        return _os_error(exc, input)
+    except ReadError as exc:
+        return exc
+    problem = _body_problem(body, input)
+    if problem is not None:
+        return problem
+    meta = _sidecar_fields(path)
+    return Page(input=input, body=body, path=str(path), **meta)
+
+
+def _read_capped(fh: io.BufferedReader, input: str) -> bytes:
+    """open file -> its bytes (gunzipped when gzip), raises ReadError past MAX_PAGE_BYTES."""
+    # Gzip is recognised by its magic, not the name: saved pages are often gzip without .gz.
+    # peek, not read + seek: a named pipe (`<(zcat pages.gz)`) cannot seek.
+    if fh.peek(len(GZIP_MAGIC))[: len(GZIP_MAGIC)] == GZIP_MAGIC:
+        try:
+            # read(n) decompresses at most n bytes: a gzip bomb costs no more than the cap.
+            body = gzip.GzipFile(fileobj=fh).read(MAX_PAGE_BYTES + 1)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise ReadError("read.gzip", f"truncated or corrupt gzip: {exc}", input=input) from exc
+    else:
+        if os.fstat(fh.fileno()).st_size > MAX_PAGE_BYTES:
+            raise ReadError("read.too_large", _too_large_message(), input=input)
+        body = fh.read(MAX_PAGE_BYTES + 1)  # the file may have grown since fstat
+    if len(body) > MAX_PAGE_BYTES:
+        raise ReadError("read.too_large", _too_large_message(), input=input)
+    return body
+
+
+def _too_large_message() -> str:
+    return f"page exceeds {MAX_PAGE_BYTES // (1024 * 1024)} MB"
+
+
+def _body_problem(body: bytes, input: str) -> ReadError | None:
+    """page bytes -> a read.empty or read.binary error when they are not a page, else None."""
+    if not body:
+        return ReadError("read.empty", "page has 0 bytes", input=input)
+    head = body[:BINARY_SNIFF_BYTES]
+    for magic, kind in BINARY_MAGIC:
+        if head.startswith(magic):
+            return ReadError("read.binary", f"not a page: {kind}", input=input)
+    if b"\x00" in head and sniff_unicode(body) is None:
+        # UTF-16/32 pages are full of NULs; anything else with them is binary.
+        return ReadError("read.binary", "not a page: NUL bytes in the first KB", input=input)
+    return None
+
+
+def _sidecar_fields(path: Path) -> dict[str, Any]:
+    """page path -> the Page fields its fetch sidecar (<path>.json) holds, if any."""
+    if not Path(f"{path}.json").is_file():
+        return {}
+    # Imported here: only pages saved by `takedowns fetch --store` have sidecars.
+    from pipeline.store import read_sidecar
+
+    try:
+        sidecar = read_sidecar(path)
+    except (OSError, ValueError, PipelineError) as exc:
+        logger.warning("%s: sidecar ignored: %s", path, exc)
+        return {}
+    if not sidecar:
+        return {}
+    fields: dict[str, Any] = {}
+    url = sidecar.get("url")
+    if isinstance(url, str) and url:
+        fields["url"] = url
+    content_type = sidecar.get("content_type")
+    if isinstance(content_type, str) and content_type:
+        fields["content_type"] = content_type
+    status = sidecar.get("status")
+    if isinstance(status, int) and not isinstance(status, bool):
+        fields["status"] = status
+    fetched_at = sidecar.get("fetched_at")
+    if isinstance(fetched_at, datetime):
+        fields["fetched_at"] = fetched_at
+    elif isinstance(fetched_at, str):
+        parsed = _parse_datetime(fetched_at)
+        if parsed is None:
+            logger.warning("%s: sidecar fetched_at %r is not ISO 8601", path, fetched_at)
+        else:
+            fields["fetched_at"] = parsed
+    return fields
+
+
+def _parse_datetime(text: str) -> datetime | None:
+    """ISO 8601 text (sidecar fetched_at, WARC-Date) -> datetime, or None."""
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _iter_warc(path: Path, input: str) -> Iterator[Page | PipelineError]:
+    """WARC or WARC.gz file -> a Page per HTML 200 response, an error per bad record."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 (closed below, generator)
+    except OSError as exc:
+        yield _os_error(exc, input)
+        return
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            yield ReadError("read.empty", "file has 0 bytes", input=input)
+            return
+        yielded = False
+        for item in _iter_warc_records(fh, size, input, path=str(path)):
+            yielded = True
+            yield item
+        if not yielded:
+            yield ReadError("read.no_match", "WARC holds no HTML 200 response", input=input)
+
+
+def _iter_warc_records(
+    fh: BinaryIO, size: int, input: str, *, path: str
+) -> Iterator[Page | PipelineError]:
+    """open WARC -> its HTML pages and record errors; stops where warcio cannot go on."""
+    records = ArchiveIterator(fh)
+    end = 0  # where the last record read whole ends
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except Exception as exc:  # noqa: BLE001 (see WARC_ERRORS)
+            # warcio's record generator is finished after an error: no later record is reachable.
+            # Its offset attribute (not public API) still holds where the bad record began.
+            offset = getattr(records, "offset", end)
+            yield ReadError("read.warc", f"unparsable record: {exc}", input=f"{input}#{offset}")
+            return
+        item = _warc_page(record, input, path=path)
+        try:
+            # Reads the record to its end, so truncation shows in the LimitReader below.
+            offset = records.get_record_offset()
+            end = offset + records.get_record_length()
+        except Exception as exc:  # noqa: BLE001 (see WARC_ERRORS)
+            yield ReadError("read.warc", f"unreadable record: {exc}", input=f"{input}#{end}")
+            return
+        record_input = f"{input}#{offset}"
+        truncation = _record_truncation(record)
+        if truncation is not None:
+            yield ReadError("read.warc", truncation, input=record_input)
+            return
+        if isinstance(item, Page):
+            yield item.model_copy(update={"input": record_input})
+        elif isinstance(item, ReadError):
+            item.input = record_input
+            yield item
+    tail = _warc_tail(fh, end, size)
+    if tail is not None:
+        yield ReadError("read.warc", tail, input=f"{input}#{end}")
+
+
+def _warc_page(record: ArcWarcRecord, input: str, *, path: str) -> Page | ReadError | None:
+    """WARC record -> Page for an HTML 200 response, ReadError for one that cannot be read,
+    None for any other record."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    status = record.http_headers.get_statuscode()
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    if status != "200" or content_type.split(";")[0].strip().lower() not in HTML_CONTENT_TYPES:
+        return None
+    try:
+        # content_stream() undoes chunked transfer and gzip/deflate content encodings.
+        body = record.content_stream().read(MAX_PAGE_BYTES + 1)
+    except Exception as exc:  # noqa: BLE001 (see WARC_ERRORS)
+        return ReadError("read.warc", f"record body unreadable: {exc}", input=input)
+    if len(body) > MAX_PAGE_BYTES:
+        return ReadError("read.too_large", _too_large_message(), input=input)
+    if body.startswith(GZIP_MAGIC):
+        # warcio hands back the raw bytes when a Content-Encoding fails at its first block.
+        return ReadError("read.gzip", "record body is gzip that does not decode", input=input)
+    problem = _body_problem(body, input)
+    if problem is not None:
+        return problem
+    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
+    date = record.rec_headers.get_header("WARC-Date") or ""
+    return Page(
+        input=input,
+        body=body,
+        url=uri or None,
+        path=path,
+        content_type=content_type or None,
+        fetched_at=_parse_datetime(date),
+        status=200,
+    )
+
+
+def _record_truncation(record: ArcWarcRecord) -> str | None:
+    """WARC record read to its end -> why it is truncated or malformed, else None."""
+    declared = (record.rec_headers.get_header("Content-Length") or "").strip()
+    if not declared.isdigit():
+        return "record has no valid Content-Length (truncated header?)"
+    stream = record.raw_stream
+    if isinstance(stream, LimitReader) and stream.limit > 0:
+        return f"record truncated: {stream.limit} of {declared} bytes missing"
+    return None
+
+
+def _warc_tail(fh: BinaryIO, end: int, size: int) -> str | None:
+    """open WARC + end of its last whole record -> why the bytes after it matter, else None."""
+    if end >= size:
+        return None
+    fh.seek(end)
+    if fh.read(WARC_TAIL_SNIFF_BYTES).strip():
+        # warcio stops silently inside a truncated gzip member; the lost bytes show here.
+        return f"{size - end} bytes after the last record are not readable records (truncated?)"
+    return None
+
+
+def _os_error(exc: OSError, input: str) -> ReadError:
+    """OSError -> the ReadError code users group it under."""
+    if isinstance(exc, FileNotFoundError):
+        code = "read.not_found"
+    elif isinstance(exc, PermissionError):
+        code = "read.permission"
+    else:
+        code = "read.io"
+    return ReadError(code, _os_reason(exc), input=input)
+
+
+def _os_reason(exc: OSError) -> str:
+    """OSError -> its message without the path (the error's input already names it)."""
+    return exc.strerror or str(exc)
