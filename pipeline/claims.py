@@ -252,6 +252,7 @@ class Claim:
     qualifier: str | None = None
     approximate: bool = False
     inherited: bool = False  # unit taken from an earlier claim ("1,098 in May")
+    mixed_kinds: list[str] = field(default_factory=list)  # "posts, videos and clips"
     rules: list[str] = field(default_factory=list)
 
     def text(self, doc: Doc) -> str:
@@ -430,6 +431,7 @@ class ClaimFinder:
                     claim.platform = platform
                     claim.end = j + n
                     claim.rules.append("unit-asset")
+                    self._mixed_units(doc, sent, claim)
                     return
             if low in self.analyzer.reach_units:
                 claim.unit = low
@@ -455,6 +457,30 @@ class ClaimFinder:
         if claim.currency is not None:
             claim.metric = "money"
             claim.rules.append("unit-currency")
+
+    def _mixed_units(self, doc: Doc, sent: Span, claim: Claim) -> None:
+        """'3,200 posts, videos and clips': one number over several kinds is a mixed total."""
+        j = claim.end
+        kinds = {claim.kind}
+        while j < sent.end and doc[j].lower_ in (",", "and", "or", "&", "/"):
+            k = j + 1
+            while k < sent.end and (doc[k].is_alpha and not doc[k].like_num) and k - j <= 3:
+                words = (doc[k].lower_,)
+                if words in self.analyzer.asset_units:
+                    kinds.add(self.analyzer.asset_units[words])
+                    claim.end = k + 1
+                    break
+                k += 1
+            else:
+                break
+            if doc[k - 1].like_num or k >= sent.end:
+                break
+            j = claim.end
+        if len(kinds) > 1:
+            claim.mixed_kinds = sorted(k for k in kinds if k)
+            claim.unit = doc[claim.num_end : claim.end].text.lower()
+            claim.kind = "mixed"
+            claim.rules.append("unit-mixed")
 
     def _inherit_unit(self, doc: Doc, claim: Claim, earlier: Sequence[Claim]) -> None:
         """'1,098 in May and 1,312 in June', 'of which 44,900': take the unit of the last claim."""

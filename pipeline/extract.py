@@ -29,6 +29,9 @@ class Extractor:
         self.analyzer = analyzer or Analyzer()
         self.claim_finder = ClaimFinder(self.analyzer)
         self.unit_words = frozenset(w for words in self.analyzer.asset_units for w in words)
+        self.unit_kinds = {
+            words[0]: kind for words, kind in self.analyzer.asset_units.items() if len(words) == 1
+        }
 
     def title_actor(self, title: str | None) -> Actor | None:
         """Headline -> the actor it names first, for agentless sentences in the body."""
@@ -57,6 +60,7 @@ class Extractor:
             source=article.source,
             non_target_kinds=self.analyzer.non_target_kinds,
             unit_words=self.unit_words,
+            unit_kinds=self.unit_kinds,
             title_actor=self.title_actor(article.source.title),
         )
         t2 = time.perf_counter()

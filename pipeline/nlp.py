@@ -145,18 +145,25 @@ class Analyzer:
         return list(self.nlp.pipe_names)
 
 
+def _family(label: str) -> str:
+    """Overlaps are resolved within a family: a reason phrase may sit inside an actor's name."""
+    if label in ("COUNTRY", "DEMONYM"):
+        return "country"
+    if label in ("REASON", "LANGUAGE"):
+        return label
+    return "thing"
+
+
 def iter_spans(doc: Doc) -> Iterator[Span]:
     """Doc -> named-thing and country spans, overlaps resolved longest-first, in text order."""
     spans = list(doc.spans.get(ENTITY_KEY, [])) + list(doc.spans.get(COUNTRY_KEY, []))
     spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
     taken: list[Span] = []
     for span in spans:
-        same_kind = [
-            t
-            for t in taken
-            if (t.label_ in ("COUNTRY", "DEMONYM")) == (span.label_ in ("COUNTRY", "DEMONYM"))
-        ]
-        if any(t.start < span.end and span.start < t.end for t in same_kind):
+        family = _family(span.label_)
+        if any(
+            _family(t.label_) == family and t.start < span.end and span.start < t.end for t in taken
+        ):
             continue
         taken.append(span)
     yield from sorted(taken, key=lambda s: s.start)

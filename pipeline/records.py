@@ -128,6 +128,16 @@ MODAL_REACH = {
     "condition": 8,
     "reversal": 4,
 }
+# Actions that apply somewhere: "withheld in India", "blocked in Pakistan" name a location.
+GEOGRAPHIC_ACTIONS = frozenset({"blocked", "banned", "restricted"})
+LOCATION_ABLE_RULES = frozenset({"country-origin-in", "country-default-origin", "country-origin-demonym"})
+WEAK_COUNTRY_RULES = frozenset({"country-default-origin"})
+# Kinds whose removal is content moderation in a place (posts, sites, SIMs) rather than a
+# network with an origin: with no country in their sentence, they are located in the
+# country the article is about.
+PLACE_BOUND_KINDS = frozenset({"post", "video", "url", "link", "website", "app", "platform",
+                               "sim_card", "district"})
+ORDER_REACH = 12  # "ordered the Nepal Telecommunications Authority to cut access"
 CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although", "meanwhile"})
 
 # Country role cue words, looked up in the few tokens before a country mention.
@@ -154,6 +164,12 @@ ORIGIN_CUES = (
     ("directed", "by"),
     ("run", "by"),
     ("controlled", "by"),
+    ("links", "to"),
+    ("link", "to"),
+    ("from", "inside"),
+    ("from", "within"),
+    ("inside",),
+    ("within",),
     ("out", "of"),
     ("from",),
     ("in",),
@@ -195,6 +211,10 @@ STANCE_PREFIXES = frozenset({"pro", "anti"})
 DOMESTIC_WORDS = frozenset({"domestic", "domestically", "local", "inside", "within"})
 
 # Sentence words that say a non-takedown sentence is about the network just reported.
+FOLLOW_UP_WEAK_RULES = frozenset({
+    "country-default-origin", "country-location-government", "country-origin-demonym",
+    "country-location-in",
+})
 FOLLOW_UP_WORDS = frozenset(
     {
         "network",
@@ -266,7 +286,24 @@ INVESTIGATION_WORDS = frozenset(
         "help",
     }
 )
-COMBINED_WORDS = frozenset({"combined", "altogether", "together", "across", "overall", "all"})
+COMBINED = re.compile(r"\b(?:combined|altogether|together|overall|in all|in total)\b", re.I)
+COMBINED_NOUNS = frozenset({"networks", "operations", "takedowns", "campaigns", "clusters"})
+PENDING_SENTENCES = 3  # "removed a network ..." then, within three sentences, "It consisted of"
+APP_LIST_GLUE = frozenset({"the", ",", "and", "app", "apps", "service", "platform", "access", "to",
+                           "short-video", "video", "messaging", "-", "sharing", "popular"})
+SUBSET_DETERMINERS = frozenset({"the", "these", "those", "its", "their", "them"})
+DOMESTIC = re.compile(
+    r"\bdomestic(?:ally)?\b|\b(?:inside|within) the country\b|"
+    r"\b(?:aimed at|targeting|targeted|focused on|audiences? in|users in|people in)\b"
+    r"[^.;]{0,40}?\b(?:the|its own|their own) country",
+    re.I,
+)
+# A follow-up sentence refers to the network in focus through one of these near its start.
+REFERENCE_NOUNS = frozenset({"network", "operation", "campaign", "accounts", "pages", "groups",
+                             "channels", "group", "cluster", "operators", "profiles"})
+REFERENCE_PRONOUNS = frozenset({"they", "these", "those", "its", "their", "the"})
+OTHER_NETWORK = frozenset({"second", "another", "separate", "other", "third", "fourth", "fifth"})
+REFERENCE_WINDOW = 8  # tokens at a sentence start where "the network" / "they" is looked for
 TOTAL_LEADS = frozenset({":", "(", "—", "–", "-", "including", "comprising", "namely", "spanning"})
 TOTAL_LEAD_PHRASES = (
     ("made", "up", "of"),
@@ -299,7 +336,22 @@ PERIOD_QUARTER_WORDS = re.compile(
     r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?((?:19|20)\d\d)\b", re.I
 )
 PERIOD_MONTH_ALONE = re.compile(
-    rf"\b(?:in|during|for|since|of|throughout)\s+({MONTH_RE})\b(?!\s+\d)"
+    rf"\b(?i:in|during|for|between|of|throughout)\s+({MONTH_RE})\b(?!\s+\d)"
+)
+PERIOD_FULL_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}\s+)?({MONTH_RE})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s+((?:19|20)\d\d)\b"
+)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+PERIOD_WEEKDAY = re.compile(
+    rf"\b(?:(?:on|last|this|late|early)\s+)?(?:{'|'.join(WEEKDAYS)})\b"
+    r"|\b(?:today|yesterday|this week|earlier this week)\b"
+)
+# "ISLAMABAD, 5 October 2020:", "SAN FRANCISCO, Aug 1 (Meridian Wire) -", "HANOI:"
+SHORT_MONTHS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+DATELINE = re.compile(
+    rf"^\s*[A-Z][\w .'’-]{{0,40}}?,?\s*"
+    rf"(?:(?:\d{{1,2}}\s+)?(?:{MONTH_RE}|{SHORT_MONTHS})\.?(?:\s+\d{{1,2}})?,?(?:\s+(?:19|20)\d\d)?)?"
+    r"\s*(?:\([^)]{1,40}\))?\s*[:–—-]\s"
 )
 PERIOD_YEAR = re.compile(r"\b(?:in|during|throughout|for)\s+((?:19|20)\d\d)\b")
 PERIOD_RELATIVE = re.compile(r"\b(last|this|previous|past)\s+month\b", re.I)
@@ -346,8 +398,14 @@ class WorkingRecord:
     evidence: list[tuple[int, int]] = field(default_factory=list)  # sentence char spans
     rules: list[str] = field(default_factory=list)
     first_token: int = 0
+    weak: set[tuple[str, str]] = field(default_factory=set)  # countries with no cue word
+    superseded: bool = False  # a total split into networks by later sentences
 
-    def add_country(self, code: str, name: str, role: str) -> None:
+    def add_country(self, code: str, name: str, role: str, *, weak: bool = False) -> None:
+        if (code, role) not in self.countries and weak:
+            self.weak.add((code, role))
+        elif not weak:
+            self.weak.discard((code, role))
         self.countries.setdefault((code, role), name)
 
     def add_rule(self, rule: str) -> None:
@@ -372,10 +430,19 @@ class Context:
     title_actor: Actor | None
     non_target_kinds: frozenset[str]
     unit_words: frozenset[str] = frozenset()
+    unit_kinds: dict[str, str] = field(default_factory=dict)  # "channels" -> "channel"
     aliases: dict[str, str] = field(default_factory=dict)  # acronym -> full name
     default_period: str | None = None
     default_reason: tuple[str, str] | None = None
     heading_period: str | None = None
+
+    def period_in(self, start: int, end: int) -> str | None:
+        """The period named in tokens [start, end), the story's dateline left out."""
+        span = self.doc[start:end]
+        text = span.text
+        if span.start_char == 0:
+            text = strip_dateline(text)
+        return find_period(text, self.published)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -423,33 +490,66 @@ def _normalize_period(match_kind: str, groups: tuple[str, ...]) -> str:
 
 
 def find_period(text: str, published: date | None) -> str | None:
-    """Text -> the first period it names ('August 2020', 'Q3 2023', '2019'), resolved by date."""
-    found: list[tuple[int, str]] = []
+    """Text -> the period it names ('August 2020', 'Q3 2023', '2019'), resolved by date.
+
+    Month-and-year and quarters rank first, then a full date ("March 3, 2021"), then a
+    month alone, "last month" or a weekday resolved against the publish date, then a year."""
+    ranked: list[tuple[int, int, str]] = []  # (rank, position, period)
     for m in PERIOD_MONTH_YEAR_ONLY.finditer(text):
-        found.append((m.start(), _normalize_period("month_year", m.groups())))
+        ranked.append((0, m.start(), _normalize_period("month_year", m.groups())))
     for m in PERIOD_QUARTER.finditer(text):
-        found.append((m.start(), _normalize_period("quarter", m.groups())))
+        ranked.append((0, m.start(), _normalize_period("quarter", m.groups())))
     for m in PERIOD_QUARTER_WORDS.finditer(text):
-        found.append((m.start(), _normalize_period("quarter_words", m.groups())))
+        ranked.append((0, m.start(), _normalize_period("quarter_words", m.groups())))
+    for m in PERIOD_FULL_DATE.finditer(text):
+        ranked.append((1, m.start(), f"{m.group(1)} {m.group(2)}"))
     if published is not None:
         for m in PERIOD_MONTH_ALONE.finditer(text):
             month = MONTH_NAMES.index(m.group(1)) + 1
             year = published.year if month <= published.month else published.year - 1
-            found.append((m.start(1), f"{m.group(1)} {year}"))
+            ranked.append((2, m.start(1), f"{m.group(1)} {year}"))
         for m in PERIOD_RELATIVE.finditer(text):
             shift = 0 if m.group(1).lower() == "this" else 1
             month = published.month - shift
             year = published.year
             if month == 0:
                 month, year = 12, year - 1
-            found.append((m.start(), f"{MONTH_NAMES[month - 1]} {year}"))
-    if not found:
-        for m in PERIOD_YEAR.finditer(text):
-            found.append((m.start(1), m.group(1)))
-    if not found:
+            ranked.append((2, m.start(), f"{MONTH_NAMES[month - 1]} {year}"))
+        for m in PERIOD_WEEKDAY.finditer(text):
+            day = _weekday_date(m.group(0), published)
+            ranked.append((3, m.start(), f"{MONTH_NAMES[day.month - 1]} {day.year}"))
+    for m in PERIOD_YEAR.finditer(text):
+        ranked.append((4, m.start(1), m.group(1)))
+    if not ranked:
         return None
-    found.sort()
-    return found[0][1]
+    ranked.sort()
+    return ranked[0][2]
+
+
+def _weekday_date(phrase: str, published: date) -> date:
+    """'on Monday', 'yesterday', 'this week' -> the day it points to, on or before publishing."""
+    from datetime import timedelta
+
+    low = phrase.lower()
+    if "yesterday" in low:
+        return published - timedelta(days=1)
+    for n, name in enumerate(WEEKDAYS):
+        if name.lower() in low:
+            back = (published.weekday() - n) % 7
+            if low.startswith("last") and back == 0:
+                back = 7
+            return published - timedelta(days=back)
+    return published  # today, this week
+
+
+def strip_dateline(text: str) -> str:
+    """'ISLAMABAD, 5 October 2020: The ...' -> the same text with the dateline blanked.
+
+    A dateline dates the story, not the action it reports; offsets are kept."""
+    m = DATELINE.match(text)
+    if not m:
+        return text
+    return " " * m.end() + text[m.end() :]
 
 
 def _heading_period(sent: Span, published: date | None) -> str | None:
@@ -501,12 +601,30 @@ def _passive_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
 
 
 def _governor(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
-    """The verb cue that governs a count: a passive action after it, else the nearest before."""
+    """The verb cue that governs a count: a passive action after it, else the nearest before.
+
+    A cue inside a count ("150,000 blocked URLs") is an adjective, not a verb. A composition
+    cue ("a network of 13 accounts", "it consisted of") hands the count to the action before
+    it in the sentence; with none, the caller looks for a takedown reported just before."""
     passive = _passive_action(ctx, claim, sent)
     if passive is not None:
         return passive
-    before = _cues_in(ctx.cues, sent.start, claim.start, {"ACTION", "NONACTION"})
-    return before[-1] if before else None
+    before = [
+        c
+        for c in _cues_in(ctx.cues, sent.start, claim.start, {"ACTION", "NONACTION", "COMPOSE"})
+        if not _inside_any_claim(ctx.claims, c.start)
+    ]
+    if not before:
+        return None
+    cue = before[-1]
+    if cue.label == "COMPOSE":
+        actions = [c for c in before if c.label == "ACTION"]
+        return actions[-1] if actions else cue
+    return cue
+
+
+def _inside_any_claim(claims: Sequence[Claim], token: int) -> bool:
+    return any(c.start <= token < c.end for c in claims)
 
 
 def _clause_start(ctx: Context, sent: Span, token: int) -> int:
@@ -530,15 +648,39 @@ def _blocked_by(ctx: Context, action: Cue, sent: Span) -> str | None:
     ):
         return "modal-question"
     cumulative = _cues_in(ctx.cues, sent.start, sent.end, {"CUMULATIVE"})
-    if cumulative:
-        for cue in cumulative:
-            if cue.value != "since":
-                return f"cumulative-{cue.value}"
-        # "since 2010 ... has blocked": a perfect tense with "since" is a running total
+    for cue in cumulative:
+        if cue.value != "since":
+            return f"cumulative-{cue.value}"
+        # "Since 2010 the authority blocked ...", "has blocked ... since 2010": a running total;
+        # "the largest takedown since 2019" (since after a simple past) is not
+        if cue.start < action.start:
+            return "cumulative-since"
         window = doc[max(sent.start, action.start - 3) : action.start]
         if any(t.lower_ in PERFECT_AUX for t in window):
             return "cumulative-since"
+    order = _order_before(ctx, action, sent)
+    if order is not None and order[1] is not None and order[1].label in ("PLATFORM", "COMPANY"):
+        return "order-to-platform"  # a request to a platform; its compliance is told apart
     return None
+
+
+def _order_before(ctx: Context, action: Cue, sent: Span) -> tuple[Cue, Mention | None] | None:
+    """'X ordered Y to block ...' -> (the order cue, Y's mention or None) when it governs."""
+    doc = ctx.doc
+    orders = [
+        c
+        for c in _cues_in(ctx.cues, sent.start, action.start, {"ORDER"})
+        if action.start - c.end <= ORDER_REACH
+    ]
+    # the order governs the action only through an infinitive: "told ISPs to block"
+    infinitive = any(t.lower_ == "to" for t in doc[max(sent.start, action.start - 2) : action.start])
+    if not orders or not infinitive:
+        return None
+    order = orders[-1]
+    objects = [
+        m for m in ctx.mentions if m.label in ACTOR_KINDS and order.end <= m.start < action.start
+    ]
+    return order, objects[0] if objects else None
 
 
 # --------------------------------------------------------------------------- grouping
@@ -663,6 +805,18 @@ def _inside_claim(claims: Sequence[Claim], m: Mention) -> bool:
 def _actor_for(ctx: Context, cue: Cue, sent: Span, last: Actor | None) -> tuple[Actor | None, str]:
     """The actor of an action: subject before it, 'by X' after it, else the actor in focus."""
     doc = ctx.doc
+    order = _order_before(ctx, cue, sent)
+    if order is not None:
+        # "the ministry ordered the telecom authority to cut access": the orderer acted
+        givers = [
+            m
+            for m in ctx.mentions
+            if m.label in ACTOR_KINDS
+            and sent.start <= m.start < order[0].start
+            and not _inside_claim(ctx.claims, m)
+        ]
+        if givers:
+            return _actor_from_mention(ctx, givers[-1]), "actor-ordered-intermediary"
     candidates = [
         m
         for m in ctx.mentions
@@ -726,14 +880,25 @@ def _role_before(doc: Doc, start: int, floor: int) -> tuple[str | None, str]:
 
 
 def _countries_in(
-    ctx: Context, start: int, end: int, floor: int, actor: Actor | None
+    ctx: Context,
+    start: int,
+    end: int,
+    floor: int,
+    actor: Actor | None,
+    action: str | None = None,
 ) -> list[tuple[str, str, str, str]]:
-    """Country mentions in [start, end) -> (code, name, role, rule) using cue words and lists."""
+    """Country mentions in [start, end) -> (code, name, role, rule) using cue words and lists.
+
+    Where a block applies ("withheld ... in India", a regulator's own country) the role is
+    location; a country with no cue word at all gets a weak default (``country-default-*``)
+    that a record drops when a cue word gives it an origin elsewhere."""
     doc = ctx.doc
     out: list[tuple[str, str, str, str]] = []
     role: str | None = None
+    role_rule = ""
     last_end = -1
     government_actor = actor is not None and actor.kind != "platform"
+    geographic = government_actor or action in GEOGRAPHIC_ACTIONS
     for m in ctx.mentions:
         if (
             m.label not in ("COUNTRY", "DEMONYM")
@@ -755,7 +920,8 @@ def _countries_in(
         if nxt == "-" and nxt2 in ORIGIN_SUFFIXES or nxt in ("based", "-based"):
             cue_role, rule = "origin", f"country-origin-{nxt2 or nxt}"
         if cue_role is None and continuing and role is not None:
-            cue_role, rule = role, "country-list"
+            # "targeted Libya, Sudan and Qatar": the list shares its first member's cue
+            cue_role, rule = role, role_rule
         if cue_role is None:
             if government_actor:
                 cue_role, rule = "location", "country-location-government"
@@ -763,13 +929,9 @@ def _countries_in(
                 cue_role, rule = "origin", "country-origin-demonym"
             else:
                 cue_role, rule = "origin", "country-default-origin"
-        if (
-            government_actor
-            and cue_role == "origin"
-            and rule in ("country-origin-in", "country-default-origin")
-        ):
+        if geographic and cue_role == "origin" and rule in LOCATION_ABLE_RULES:
             cue_role, rule = "location", "country-location-in"
-        role = cue_role
+        role, role_rule = cue_role, rule
         last_end = m.end
         out.append((m.id, name, cue_role, rule))
     return out
@@ -843,78 +1005,113 @@ class RecordBuilder:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.records: list[WorkingRecord] = []
+        self.focus: WorkingRecord | None = None  # the record the text is talking about
         self.focus_actor: Actor | None = None
+        # a takedown told without counts ("removed a network of fake accounts"), waiting for
+        # the sentence that gives its make-up ("It consisted of 259 accounts ...")
+        self.pending: tuple[Cue, Actor | None, int] | None = None
+        self.sent_index = 0
+        self.prev_sent: Span | None = None
 
     def run(self) -> list[WorkingRecord]:
         ctx = self.ctx
-        doc = ctx.doc
         ctx.default_period = self._default_period()
         ctx.default_reason = self._default_reason()
-        for sent in doc.sents:
+        for n, sent in enumerate(ctx.doc.sents):
+            self.sent_index = n
             heading = _heading_period(sent, ctx.published)
             if heading is not None:
                 ctx.heading_period = heading
                 continue
-            made = self._sentence(sent)
-            if not made:
+            if not self._sentence(sent):
                 self._follow_up(sent)
-        for rec in self.records:
-            if rec.period is None:
-                rec.period = ctx.default_period
-                if rec.period:
-                    rec.add_rule("period-article")
-            if rec.reason is None and ctx.default_reason is not None:
-                rec.reason = ctx.default_reason
-                rec.add_rule("reason-article")
-        return self.records
+            self.prev_sent = sent
+        return [self._finish(rec) for rec in self.records if not rec.superseded]
+
+    def _finish(self, rec: WorkingRecord) -> WorkingRecord:
+        ctx = self.ctx
+        if rec.period is None and ctx.default_period:
+            rec.period = ctx.default_period
+            rec.add_rule("period-article")
+        if rec.reason is None and ctx.default_reason is not None:
+            rec.reason = ctx.default_reason
+            rec.add_rule("reason-article-lede")
+        strong = {code for (code, role) in rec.countries if role == "origin"} - {
+            code for (code, role) in rec.weak
+        }
+        if strong:
+            for key in [k for k in rec.weak if k[1] == "origin" and k in rec.countries]:
+                del rec.countries[key]
+        if not rec.countries and all(c.kind in PLACE_BOUND_KINDS for c in rec.targets):
+            # posts, sites, SIMs: moderated in the country the article is about
+            for m in ctx.mentions:
+                if m.label in ("COUNTRY", "DEMONYM") and m.id:
+                    rec.add_country(m.id, _country_name(m.id), "location")
+                    rec.add_rule("country-location-article")
+                    break
+        return rec
 
     def _default_period(self) -> str | None:
         for sent in self.ctx.doc.sents:
-            has_action = any(
-                c.label == "ACTION"
-                for c in _cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"})
-            )
+            has_action = bool(_cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}))
             if has_action or any(t.lower_ in ("report", "bulletin", "quarter") for t in sent):
-                period = find_period(sent.text, self.ctx.published)
+                period = self.ctx.period_in(sent.start, sent.end)
                 if period:
                     return period
         return None
 
     def _default_reason(self) -> tuple[str, str] | None:
+        """The reason named in the lede paragraph applies to every record of the article."""
+        doc = self.ctx.doc
+        lede_end = doc.text.find("\n")
+        lede_end = len(doc.text) if lede_end < 0 else lede_end
         for m in self.ctx.mentions:
-            if m.label != "REASON" or not m.id:
-                continue
-            sent = _sentence_of(self.ctx.doc, m.start)
-            if _cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}) or sent.start == 0:
+            if m.label == "REASON" and m.id and doc[m.start].idx < lede_end:
                 return m.id, m.text
         return None
 
     # -- sentences with takedowns
 
     def _sentence(self, sent: Span) -> bool:
+        """Make the records a sentence reports -> True if it reported (or summed up) any."""
         ctx = self.ctx
+        words = {t.lower_ for t in sent}
         claims = [c for c in ctx.claims if sent.start <= c.num_start < sent.end]
-        candidates = [c for c in claims if c.kind and c.kind not in ctx.non_target_kinds]
-        if not candidates:
-            return False
+        if COMBINED.search(sent.text) and words & COMBINED_NOUNS and claims and self.records:
+            return True  # "Taken together, the two takedowns covered 476 accounts": a sum
+        if self._subsets(sent, claims):
+            return True
         targets: list[tuple[Claim, Cue]] = []
-        for claim in candidates:
+        totals_pool: list[tuple[Claim, Cue]] = []
+        compose_actor: Actor | None = None
+        for claim in claims:
+            if not claim.kind:
+                continue
             cue = _governor(ctx, claim, sent)
-            if cue is None or cue.label != "ACTION":
+            if cue is None:
                 continue
-            if _blocked_by(ctx, cue, sent) is not None:
+            if cue.label == "COMPOSE":
+                if self.pending is None or self.sent_index - self.pending[2] > PENDING_SENTENCES:
+                    continue
+                action, compose_actor, _ = self.pending
+                cue = Cue("ACTION", action.value, "compose-after-" + action.rule, cue.start, cue.end)
+            elif cue.label != "ACTION" or _blocked_by(ctx, cue, sent) is not None:
                 continue
-            targets.append((claim, cue))
+            if claim.kind in ctx.non_target_kinds or claim.kind == "mixed":
+                totals_pool.append((claim, cue))  # "88 assets (...)", "265 accounts, Pages ...:"
+            else:
+                targets.append((claim, cue))
         if not targets:
-            return False
+            return self._named_apps(sent) or self._note_pending(sent)
         # a stated total followed by its breakdown: keep the breakdown, remember the total
+        governed = sorted(targets + totals_pool, key=lambda x: x[0].start)
         totals: dict[int, Claim] = {}
         kept: list[tuple[Claim, Cue]] = []
-        for n, (claim, cue) in enumerate(targets):
-            rest = [c for c, _ in targets[n + 1 :]]
+        for n, (claim, cue) in enumerate(governed):
+            rest = [c for c, _ in governed[n + 1 :] if c.kind not in ctx.non_target_kinds]
             if _is_total(ctx, claim, rest):
                 totals[rest[0].start] = claim
-            else:
+            elif (claim, cue) in targets:
                 kept.append((claim, cue))
         # "(240 of which had already been disabled)": a subset in brackets is not a target
         kept = [(c, q) for c, q in kept if not self._bracketed_subset(c)]
@@ -932,8 +1129,96 @@ class RecordBuilder:
                 if c.start in totals:
                     total = totals[c.start]
                     region_start = min(region_start, total.start)
-            self._build(sent, group, region_start, region_end, total)
+            self._build(sent, group, region_start, region_end, total, compose_actor)
         return True
+
+    def _note_pending(self, sent: Span) -> bool:
+        """An action with no counts: remember it for a following 'it consisted of ...'."""
+        for cue in _cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}):
+            if _blocked_by(self.ctx, cue, sent) is None:
+                actor, _ = _actor_for(self.ctx, cue, sent, self.focus_actor)
+                self.pending = (cue, actor, self.sent_index)
+                break
+        return False
+
+    def _named_apps(self, sent: Span) -> bool:
+        """'The cabinet banned TikTok': a government action on named apps, no count written."""
+        ctx = self.ctx
+        doc = ctx.doc
+        for cue in _cues_in(ctx.cues, sent.start, sent.end, {"ACTION"}):
+            if cue.value not in GEOGRAPHIC_ACTIONS or _blocked_by(ctx, cue, sent) is not None:
+                continue
+            actor, _ = _actor_for(ctx, cue, sent, self.focus_actor)
+            if actor is None or actor.kind == "platform":
+                continue
+            named: list[Mention] = []
+            j = cue.end
+            for m in ctx.mentions:
+                if m.label != "PLATFORM" or m.start < cue.end:
+                    continue
+                if all(t.lower_ in APP_LIST_GLUE for t in doc[j : m.start]) and m.start - j <= 4:
+                    named.append(m)
+                    j = m.end
+            if not named:
+                continue
+            claim = Claim(
+                value=float(len(named)),
+                start=named[0].start,
+                end=named[-1].end,
+                num_start=named[0].start,
+                num_end=named[-1].end,
+                unit="app",
+                kind="app",
+                platform=(named[0].id or named[0].text) if len(named) == 1 else None,
+                rules=["target-named-app"],
+            )
+            self._build(sent, [(claim, cue)], claim.start, sent.end, None, None)
+            return True
+        return False
+
+    def _subsets(self, sent: Span, claims: list[Claim]) -> bool:
+        """'About 18,000 of the channels were tied to China': a network split out of a total.
+
+        The part becomes its own record (actor and action of the total's record) when the
+        sentence ties it to a country or operator; the total then stops being a record."""
+        ctx = self.ctx
+        doc = ctx.doc
+        parent = self.focus
+        if parent is None:
+            return False
+        made = False
+        for claim in claims:
+            if claim.kind or claim.value is None or claim.end + 2 >= len(doc):
+                continue
+            if doc[claim.end].lower_ != "of" or doc[claim.end + 1].lower_ not in SUBSET_DETERMINERS:
+                continue
+            kind = ctx.unit_kinds.get(doc[claim.end + 2].lower_)
+            if kind is None or kind not in {t.kind for t in parent.targets}:
+                continue
+            countries = _countries_in(ctx, claim.end, sent.end, sent.start, parent.actor)
+            if not any(rule not in WEAK_COUNTRY_RULES for *_, rule in countries):
+                continue
+            platform = next((t.platform for t in parent.targets if t.kind == kind), None)
+            part = Claim(
+                value=claim.value,
+                start=claim.start,
+                end=claim.end + 3,
+                num_start=claim.num_start,
+                num_end=claim.num_end,
+                unit=doc[claim.end + 2].lower_,
+                kind=kind,
+                platform=platform,
+                qualifier=claim.qualifier,
+                approximate=claim.approximate,
+                rules=["target-subset-of-total"],
+            )
+            cue = Cue("ACTION", parent.action, "subset-of-reported-total", claim.start, claim.start)
+            self._build(sent, [(part, cue)], claim.start, sent.end, None, parent.actor)
+            parent.superseded = True
+            made = True
+        if made:
+            self.focus = parent if not parent.superseded else self.focus
+        return made
 
     def _cut(self, start: int, end: int) -> int:
         """Between two networks of one sentence: where the first one's phrase ends.
@@ -954,9 +1239,7 @@ class RecordBuilder:
         before = doc[max(0, claim.start - 2) : claim.start]
         after = doc[claim.end : min(len(doc), claim.end + 4)]
         in_bracket = any(t.text == "(" for t in before)
-        subset = any(t.lower_ in ("of", "which", "whom") for t in after) or any(
-            t.lower_ in ("already",) for t in after
-        )
+        subset = any(t.lower_ in ("of", "which", "whom", "already") for t in after)
         return in_bracket and subset
 
     def _build(
@@ -966,11 +1249,15 @@ class RecordBuilder:
         region_start: int,
         region_end: int,
         total: Claim | None,
+        actor_override: Actor | None,
     ) -> WorkingRecord:
         ctx = self.ctx
         doc = ctx.doc
         cue = group[0][1]
-        actor, actor_rule = _actor_for(ctx, cue, sent, self.focus_actor)
+        if actor_override is not None:
+            actor, actor_rule = actor_override, "actor-of-reported-takedown"
+        else:
+            actor, actor_rule = _actor_for(ctx, cue, sent, self.focus_actor)
         rec = WorkingRecord(
             actor=actor,
             action=cue.value,
@@ -985,21 +1272,19 @@ class RecordBuilder:
                 rec.add_rule(r)
         if total is not None:
             rec.add_rule("total-with-breakdown")
-        # countries: the group's own region, plus the sentence's lead-in for the first group
-        lead_start = sent.start
-        for code, name, role, rule in _countries_in(
-            ctx, region_start, region_end, lead_start, actor
-        ):
-            rec.add_country(code, name, role)
-            rec.add_rule(rule)
+        self._add_countries(rec, _countries_in(ctx, region_start, region_end, sent.start,
+                                               actor, rec.action))
         if not rec.countries:
             # "Serbian authorities blocked ...": the sentence's lead-in serves every network in it
             lead_end = min(c.start for c, _ in group) if total is None else total.start
-            for code, name, role, rule in _countries_in(
-                ctx, sent.start, lead_end, lead_start, actor
-            ):
-                rec.add_country(code, name, role)
-                rec.add_rule(rule)
+            self._add_countries(rec, _countries_in(ctx, sent.start, lead_end, sent.start,
+                                                   actor, rec.action))
+        if not rec.countries and cue.rule.startswith("compose-after-") and self.prev_sent:
+            # "The first network was run by a firm in the UAE ... It consisted of 259 accounts"
+            prev = self.prev_sent
+            if not _cues_in(ctx.cues, prev.start, prev.end, {"ACTION"}):
+                self._add_countries(rec, _countries_in(ctx, prev.start, prev.end, prev.start,
+                                                       actor, rec.action))
         self._domestic(rec, doc[region_start:region_end])
         operator, op_rule = _operator_in(ctx, region_start, region_end)
         if operator:
@@ -1009,28 +1294,44 @@ class RecordBuilder:
         if reason:
             rec.reason = reason
             rec.add_rule("reason-sentence")
-        period = find_period(doc[region_start:region_end].text, ctx.published)
-        if period is None:
-            period = find_period(sent.text, ctx.published)
+        elif self._ordered_by_government(sent):
+            rec.reason = ("other", "government order")
+            rec.add_rule("reason-government-order")
+        period = ctx.period_in(region_start, region_end) or ctx.period_in(sent.start, sent.end)
         if period is None and ctx.heading_period:
             period = ctx.heading_period
             rec.add_rule("period-heading")
-        if period:
-            rec.period = period
+        elif period:
             rec.add_rule("period-sentence")
+        rec.period = period
         rec.evidence.append((sent.start_char, sent.end_char))
         self._reach_in(rec, sent, region_start, region_end)
         self._languages_in(rec, sent)
         self._investigators_in(rec, sent)
         merged = self._merge(rec)
+        self.focus = merged
         self.focus_actor = actor or self.focus_actor
         return merged
 
+    @staticmethod
+    def _add_countries(rec: WorkingRecord, found: list[tuple[str, str, str, str]]) -> None:
+        for code, name, role, rule in found:
+            rec.add_country(code, name, role, weak=rule in WEAK_COUNTRY_RULES)
+            rec.add_rule(rule)
+
+    def _ordered_by_government(self, sent: Span) -> bool:
+        """'after the government ordered it to act': a legal order is the stated reason."""
+        ctx = self.ctx
+        for order in _cues_in(ctx.cues, sent.start, sent.end, {"ORDER"}):
+            if any(
+                m.label in ("GOVERNMENT", "REGULATOR", "COURT") and 0 < order.start - m.end <= 2
+                for m in ctx.mentions
+            ):
+                return True
+        return False
+
     def _domestic(self, rec: WorkingRecord, span: Span) -> None:
-        if (
-            any(t.lower_ in ("domestic", "domestically") for t in span)
-            or "inside the country" in span.text
-        ):
+        if DOMESTIC.search(span.text):
             for (code, role), name in list(rec.countries.items()):
                 if role == "origin":
                     rec.add_country(code, name, "target")
@@ -1170,7 +1471,7 @@ class RecordBuilder:
         if not self.records:
             return
         ctx = self.ctx
-        rec = self._referent(sent)
+        rec, explicit = self._referent(sent)
         if rec is None:
             return
         self._reach_in(rec, sent, sent.start, sent.end)
@@ -1178,52 +1479,59 @@ class RecordBuilder:
         self._investigators_in(rec, sent)
         words = {t.lower_ for t in sent}
         # "three networks from the US, Russia and Pakistan" sums up several records: no roles
-        summary = bool(words & {"networks", "operations", "campaigns"})
-        if (
-            words & FOLLOW_UP_WORDS
-            and not summary
-            and not _cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
+        summary = bool(words & COMBINED_NOUNS)
+        if summary or not (explicit or self._refers_to_network(sent)):
+            return
+        if _cues_in(ctx.cues, sent.start, sent.end, {"MODAL"}):
+            return
+        for code, name, role, rule in _countries_in(
+            ctx, sent.start, sent.end, sent.start, rec.actor, rec.action
         ):
-            for code, name, role, rule in _countries_in(
-                ctx, sent.start, sent.end, sent.start, rec.actor
-            ):
-                if rule in (
-                    "country-default-origin",
-                    "country-location-government",
-                    "country-origin-demonym",
-                    "country-location-in",
-                ):
-                    continue  # a bare mention in a later sentence is not evidence of a role
-                rec.add_country(code, name, role)
-                rec.add_rule("follow-up-" + rule)
-            self._domestic(rec, sent)
-            if rec.operator is None:
-                operator, op_rule = _operator_in(ctx, sent.start, sent.end)
-                if operator:
-                    rec.operator = operator
-                    rec.add_rule("follow-up-" + op_rule)
+            if rule in FOLLOW_UP_WEAK_RULES:
+                continue  # a bare mention in a later sentence is not evidence of a role
+            rec.add_country(code, name, role)
+            rec.add_rule("follow-up-" + rule)
+        self._domestic(rec, sent)
+        if rec.operator is None:
+            operator, op_rule = _operator_in(ctx, sent.start, sent.end)
+            if operator:
+                rec.operator = operator
+                rec.add_rule("follow-up-" + op_rule)
 
-    def _referent(self, sent: Span) -> WorkingRecord | None:
-        """Which record a follow-up sentence talks about: one whose count or origin it repeats."""
+    def _refers_to_network(self, sent: Span) -> bool:
+        """'The network was run from ...', 'They targeted ...': the sentence is about it."""
+        head = [t.lower_ for t in self.ctx.doc[sent.start : min(sent.end, sent.start + REFERENCE_WINDOW)]]
+        if set(head) & OTHER_NETWORK:
+            return False  # "The second operation originated in ..." is another network
+        if head and head[0] in REFERENCE_PRONOUNS - {"the"}:
+            return True
+        return bool(set(head) & REFERENCE_NOUNS)
+
+    def _referent(self, sent: Span) -> tuple[WorkingRecord | None, bool]:
+        """Which record a follow-up sentence is about -> (record, named explicitly?).
+
+        A repeated count ("the 149 Pages") or a repeated origin ("The Egyptian network")
+        names it; otherwise it is the record in focus."""
         ctx = self.ctx
         claims = [c for c in ctx.claims if sent.start <= c.num_start < sent.end]
         for rec in reversed(self.records):
-            keys = rec.keys()
-            if any((c.kind or "", c.value) in keys for c in claims):
+            if any((c.kind or "", c.value) in rec.keys() for c in claims):
                 span = (sent.start_char, sent.end_char)
                 if span not in rec.evidence:
                     rec.evidence.append(span)
-                return rec
+                self.focus = rec
+                return rec, True
         codes = {
             m.id
             for m in ctx.mentions
             if m.label in ("COUNTRY", "DEMONYM") and sent.start <= m.start < sent.end
         }
-        if len(self.records) > 1:
+        if len(self.records) > 1 and self._refers_to_network(sent):
             for rec in reversed(self.records):
                 if any(code in codes for code, role in rec.countries if role == "origin"):
-                    return rec
-        return self.records[-1]
+                    self.focus = rec
+                    return rec, True
+        return self.focus, False
 
 
 # --------------------------------------------------------------------------- public
@@ -1237,6 +1545,7 @@ def build_records(
     source: Source,
     non_target_kinds: frozenset[str],
     unit_words: frozenset[str] = frozenset(),
+    unit_kinds: dict[str, str] | None = None,
     title_actor: Actor | None = None,
 ) -> list[TakedownRecord]:
     """Doc + cues + claims + source -> validated takedown records (possibly none)."""
@@ -1250,6 +1559,7 @@ def build_records(
         title_actor=title_actor,
         non_target_kinds=non_target_kinds,
         unit_words=unit_words,
+        unit_kinds=unit_kinds or {},
         aliases=_acronyms(doc, mentions),
     )
     working = RecordBuilder(ctx).run()

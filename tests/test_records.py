@@ -80,7 +80,7 @@ TAKEDOWNS = [
     pytest.param(
         "Acting on a ministry order, Twitter withheld 180 accounts and 90 posts in India.",
         [("Twitter", "restricted", [("account", 180, "Twitter"), ("post", 90, "Twitter")],
-          [("IN", "origin")])],
+          [("IN", "location")])],
         id="withholding-order",
     ),
     pytest.param(
