@@ -113,6 +113,7 @@ PASSIVE_FILLERS = frozenset(
         ",",
     }
 )
+WHICH_WINDOW = 12  # "88,000 accounts that showed spammy behaviour, all of which ..."
 PASSIVE_WINDOW = 6  # tokens between a count and its passive verb, e.g. "were all quickly taken"
 PERFECT_AUX = frozenset({"has", "have", "had", "'s", "'ve"})
 
@@ -130,13 +131,17 @@ MODAL_REACH = {
 }
 # Actions that apply somewhere: "withheld in India", "blocked in Pakistan" name a location.
 GEOGRAPHIC_ACTIONS = frozenset({"blocked", "banned", "restricted"})
-LOCATION_ABLE_RULES = frozenset({"country-origin-in", "country-default-origin", "country-origin-demonym"})
-WEAK_COUNTRY_RULES = frozenset({"country-default-origin"})
+LOCATION_ABLE_RULES = frozenset(
+    {"country-origin-in", "country-default-origin", "country-origin-demonym"}
+)
+# "in Ukraine" may be where a network was run or only what it talked about
+WEAK_COUNTRY_RULES = frozenset({"country-default-origin", "country-origin-in"})
 # Kinds whose removal is content moderation in a place (posts, sites, SIMs) rather than a
 # network with an origin: with no country in their sentence, they are located in the
 # country the article is about.
-PLACE_BOUND_KINDS = frozenset({"post", "video", "url", "link", "website", "app", "platform",
-                               "sim_card", "district"})
+PLACE_BOUND_KINDS = frozenset(
+    {"post", "video", "url", "link", "website", "app", "platform", "sim_card", "district"}
+)
 ORDER_REACH = 12  # "ordered the Nepal Telecommunications Authority to cut access"
 CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although", "meanwhile"})
 
@@ -197,8 +202,6 @@ TARGET_CUES = (
     ("posed", "as"),
     ("to", "appear", "to", "be", "in"),
     ("against",),
-    ("about",),
-    ("at",),
     ("aimed", "at", "audiences", "in"),
     ("targeting", "audiences", "in"),
     ("targeted", "audiences", "in"),
@@ -211,10 +214,15 @@ STANCE_PREFIXES = frozenset({"pro", "anti"})
 DOMESTIC_WORDS = frozenset({"domestic", "domestically", "local", "inside", "within"})
 
 # Sentence words that say a non-takedown sentence is about the network just reported.
-FOLLOW_UP_WEAK_RULES = frozenset({
-    "country-default-origin", "country-location-government", "country-origin-demonym",
-    "country-location-in",
-})
+FOLLOW_UP_WEAK_RULES = frozenset(
+    {
+        "country-default-origin",
+        "country-location-government",
+        "country-origin-demonym",
+        "country-location-in",
+        "country-origin-in",
+    }
+)
 FOLLOW_UP_WORDS = frozenset(
     {
         "network",
@@ -289,20 +297,54 @@ INVESTIGATION_WORDS = frozenset(
 COMBINED = re.compile(r"\b(?:combined|altogether|together|overall|in all|in total)\b", re.I)
 COMBINED_NOUNS = frozenset({"networks", "operations", "takedowns", "campaigns", "clusters"})
 PENDING_SENTENCES = 3  # "removed a network ..." then, within three sentences, "It consisted of"
-APP_LIST_GLUE = frozenset({"the", ",", "and", "app", "apps", "service", "platform", "access", "to",
-                           "short-video", "video", "messaging", "-", "sharing", "popular"})
+APP_LIST_GLUE = frozenset(
+    {
+        "the",
+        ",",
+        "and",
+        "app",
+        "apps",
+        "service",
+        "platform",
+        "access",
+        "to",
+        "short-video",
+        "video",
+        "messaging",
+        "-",
+        "sharing",
+        "popular",
+    }
+)
 SUBSET_DETERMINERS = frozenset({"the", "these", "those", "its", "their", "them"})
 DOMESTIC = re.compile(
-    r"\bdomestic(?:ally)?\b|\b(?:inside|within) the country\b|"
+    r"\bdomestic(?:ally)?\b(?!\s+and\s+foreign)|\b(?:inside|within) the country\b|"
     r"\b(?:aimed at|targeting|targeted|focused on|audiences? in|users in|people in)\b"
     r"[^.;]{0,40}?\b(?:the|its own|their own) country",
     re.I,
 )
 # A follow-up sentence refers to the network in focus through one of these near its start.
-REFERENCE_NOUNS = frozenset({"network", "operation", "campaign", "accounts", "pages", "groups",
-                             "channels", "group", "cluster", "operators", "profiles"})
+REFERENCE_NOUNS = frozenset(
+    {
+        "network",
+        "operation",
+        "campaign",
+        "accounts",
+        "pages",
+        "groups",
+        "channels",
+        "group",
+        "cluster",
+        "operators",
+        "profiles",
+        "activity",
+        "behind",
+    }
+)
 REFERENCE_PRONOUNS = frozenset({"they", "these", "those", "its", "their", "the"})
 OTHER_NETWORK = frozenset({"second", "another", "separate", "other", "third", "fourth", "fifth"})
+FOLLOW_UP_BLOCKERS = frozenset({"negation", "denial", "question", "condition"})
+NAMING_WORDS = frozenset({"calls", "called", "dubbed", "nicknamed", "codenamed"})
 REFERENCE_WINDOW = 8  # tokens at a sentence start where "the network" / "they" is looked for
 TOTAL_LEADS = frozenset({":", "(", "—", "–", "-", "including", "comprising", "namely", "spanning"})
 TOTAL_LEAD_PHRASES = (
@@ -337,6 +379,11 @@ PERIOD_QUARTER_WORDS = re.compile(
 )
 PERIOD_MONTH_ALONE = re.compile(
     rf"\b(?i:in|during|for|between|of|throughout)\s+({MONTH_RE})\b(?!\s+\d)"
+)
+# "between January and March" is the first quarter
+PERIOD_MONTH_RANGE = re.compile(
+    rf"\b(?i:between|from)\s+({MONTH_RE})\s+(?:and|to|through|until)\s+({MONTH_RE})"
+    r"(?:,?\s+((?:19|20)\d\d))?"
 )
 PERIOD_FULL_DATE = re.compile(
     rf"\b(?:\d{{1,2}}\s+)?({MONTH_RE})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?,?\s+((?:19|20)\d\d)\b"
@@ -400,6 +447,7 @@ class WorkingRecord:
     first_token: int = 0
     weak: set[tuple[str, str]] = field(default_factory=set)  # countries with no cue word
     superseded: bool = False  # a total split into networks by later sentences
+    last_sentence: int = 0  # index of the last sentence that reported it
 
     def add_country(self, code: str, name: str, role: str, *, weak: bool = False) -> None:
         if (code, role) not in self.countries and weak:
@@ -412,7 +460,7 @@ class WorkingRecord:
         if rule not in self.rules:
             self.rules.append(rule)
 
-    def keys(self) -> set[tuple[str, float]]:
+    def target_keys(self) -> set[tuple[str, float]]:
         return {
             (c.kind or "", c.value) for c in self.targets if c.value is not None and c.value > 1
         }
@@ -517,9 +565,16 @@ def find_period(text: str, published: date | None) -> str | None:
             ranked.append((2, m.start(), f"{MONTH_NAMES[month - 1]} {year}"))
         for m in PERIOD_WEEKDAY.finditer(text):
             day = _weekday_date(m.group(0), published)
-            ranked.append((3, m.start(), f"{MONTH_NAMES[day.month - 1]} {day.year}"))
+            ranked.append((4, m.start(), f"{MONTH_NAMES[day.month - 1]} {day.year}"))
     for m in PERIOD_YEAR.finditer(text):
-        ranked.append((4, m.start(1), m.group(1)))
+        ranked.append((3, m.start(1), m.group(1)))
+    for m in PERIOD_MONTH_RANGE.finditer(text):
+        first, last = MONTH_NAMES.index(m.group(1)), MONTH_NAMES.index(m.group(2))
+        year = m.group(3) or (str(published.year) if published else None)
+        if year and first % 3 == 0 and last == first + 2:
+            ranked.append((0, m.start(), f"Q{first // 3 + 1} {year}"))
+        elif year:
+            ranked.append((1, m.start(), f"{m.group(1)} {year}"))
     if not ranked:
         return None
     ranked.sort()
@@ -597,6 +652,19 @@ def _passive_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
             if cue.label == "ACTION" and not between and ctx.doc[cue.start].lower_.endswith("ed"):
                 return cue  # headline-style "95 channels terminated"
             return None
+    return _which_action(ctx, claim, sent)
+
+
+def _which_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
+    """'more than 88,000 accounts that showed spam, all of which it has suspended'."""
+    doc = ctx.doc
+    for i in range(claim.end, min(sent.end - 1, claim.end + WHICH_WINDOW)):
+        if doc[i].lower_ == "which" and doc[i - 1].lower_ == "of":
+            for cue in _cues_in(ctx.cues, i + 1, min(sent.end, i + 5), {"ACTION"}):
+                between = doc[i + 1 : cue.start]
+                if all(t.lower_ in PASSIVE_FILLERS | {"it", "they", "we"} for t in between):
+                    return cue
+            return None
     return None
 
 
@@ -673,7 +741,9 @@ def _order_before(ctx: Context, action: Cue, sent: Span) -> tuple[Cue, Mention |
         if action.start - c.end <= ORDER_REACH
     ]
     # the order governs the action only through an infinitive: "told ISPs to block"
-    infinitive = any(t.lower_ == "to" for t in doc[max(sent.start, action.start - 2) : action.start])
+    infinitive = any(
+        t.lower_ == "to" for t in doc[max(sent.start, action.start - 2) : action.start]
+    )
     if not orders or not infinitive:
         return None
     order = orders[-1]
@@ -710,7 +780,12 @@ def _is_total(ctx: Context, claim: Claim, following: Sequence[Claim]) -> bool:
     if lead not in TOTAL_LEADS and not phrase_lead:
         return False
     after = [c for c in following if c.start > j and c.start - j < 8 + 6 * len(following)]
-    return len(after) >= 2
+    if len(after) < 2:
+        return False
+    # "259 accounts (200 of which were already disabled), 102 Pages": a subset, not a breakdown
+    first = after[0]
+    tail = {t.lower_ for t in doc[first.end : min(len(doc), first.end + 3)]}
+    return not tail & {"of", "which", "already"}
 
 
 def _split_networks(
@@ -869,7 +944,9 @@ def _target_platform(
 
 def _role_before(doc: Doc, start: int, floor: int) -> tuple[str | None, str]:
     """Cue words right before a country mention -> (role, rule id)."""
-    words = [t.lower_ for t in doc[max(floor, start - 5) : start]]
+    words = [t.lower_ for t in doc[max(floor, start - 6) : start]]
+    if words and words[-1] == "the":  # "people in the United States"
+        words.pop()
     for cue in TARGET_CUES:
         if tuple(words[-len(cue) :]) == cue:
             return "target", "country-target-" + "-".join(cue)
@@ -912,7 +989,7 @@ def _countries_in(
         nxt2 = doc[m.end + 1].lower_ if m.end + 1 < len(doc) else ""
         if prev == "-" and prev2 in STANCE_PREFIXES or prev in ("pro-", "anti-"):
             continue  # "pro-Ardenian" is a stance
-        if m.label == "DEMONYM" and nxt in ("language", "-language", "languages"):
+        if nxt in ("language", "-language", "languages", "dollars", "dollar", "dirhams", "rupees"):
             continue
         name = _country_name(m.id)
         continuing = last_end >= 0 and all(t.lower_ in LIST_GLUE for t in doc[last_end : m.start])
@@ -949,6 +1026,19 @@ def _country_name(code: str) -> str:
 def _operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
     """An operator named in [start, end): 'linked to STOIC', 'a PR firm in Kyiv'."""
     doc = ctx.doc
+    for i in range(start, min(end, len(doc) - 1)):
+        # "the group, which Microsoft calls Phosphorus", "known as Storm-1152"
+        low = doc[i].lower_
+        named_as = low in NAMING_WORDS or (
+            low in ("known", "tracked", "tracks") and doc[i + 1].lower_ == "as"
+        )
+        if named_as:
+            k = i + 1 if low in NAMING_WORDS else i + 2
+            j = k
+            while j < end and _proper(doc[j]):
+                j += 1
+            if j > k:
+                return doc[k:j].text, "operator-named-as"
     for m in ctx.mentions:
         if m.label == "OPERATOR" and start <= m.start and m.end <= end:
             # "STOIC, a Tel Aviv political-marketing firm" / "the ad agency Panda"
@@ -965,6 +1055,11 @@ def _operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
             return _clean_name(m.text), "operator-phrase"
     for i in range(start, min(end, len(doc) - 2)):
         pair = (doc[i].lower_, doc[i + 1].lower_)
+        if doc[i].lower_ == "traced":  # "traced the activity to Smaat"
+            to = next((k for k in range(i + 1, min(end, i + 5)) if doc[k].lower_ == "to"), None)
+            if to is not None:
+                pair = ("traced", "to")
+                i = to - 1
         if pair in (
             ("linked", "to"),
             ("tied", "to"),
@@ -1017,8 +1112,10 @@ class RecordBuilder:
         ctx = self.ctx
         ctx.default_period = self._default_period()
         ctx.default_reason = self._default_reason()
-        for n, sent in enumerate(ctx.doc.sents):
-            self.sent_index = n
+        for sent in ctx.doc.sents:
+            if not sent.text.strip():
+                continue  # the blank line between paragraphs is not a sentence
+            self.sent_index += 1
             heading = _heading_period(sent, ctx.published)
             if heading is not None:
                 ctx.heading_period = heading
@@ -1058,6 +1155,14 @@ class RecordBuilder:
                 period = self.ctx.period_in(sent.start, sent.end)
                 if period:
                     return period
+        # "this week both Facebook and Twitter acted ...": the lede dates the news
+        lede_end = self.ctx.doc.text.find("\n")
+        for sent in self.ctx.doc.sents:
+            if 0 <= lede_end < sent.start_char:
+                break
+            period = self.ctx.period_in(sent.start, sent.end)
+            if period:
+                return period
         return None
 
     def _default_reason(self) -> tuple[str, str] | None:
@@ -1093,8 +1198,12 @@ class RecordBuilder:
             if cue.label == "COMPOSE":
                 if self.pending is None or self.sent_index - self.pending[2] > PENDING_SENTENCES:
                     continue
+                if self._repeats_a_count(claims):
+                    continue  # "The figure of about 20,000 includes 2,235 ...": a breakdown
                 action, compose_actor, _ = self.pending
-                cue = Cue("ACTION", action.value, "compose-after-" + action.rule, cue.start, cue.end)
+                cue = Cue(
+                    "ACTION", action.value, "compose-after-" + action.rule, cue.start, cue.end
+                )
             elif cue.label != "ACTION" or _blocked_by(ctx, cue, sent) is not None:
                 continue
             if claim.kind in ctx.non_target_kinds or claim.kind == "mixed":
@@ -1131,6 +1240,10 @@ class RecordBuilder:
                     region_start = min(region_start, total.start)
             self._build(sent, group, region_start, region_end, total, compose_actor)
         return True
+
+    def _repeats_a_count(self, claims: list[Claim]) -> bool:
+        values = {v for rec in self.records for _, v in rec.target_keys()}
+        return any(c.value in values for c in claims if c.value is not None and c.value > 1)
 
     def _note_pending(self, sent: Span) -> bool:
         """An action with no counts: remember it for a following 'it consisted of ...'."""
@@ -1272,19 +1385,22 @@ class RecordBuilder:
                 rec.add_rule(r)
         if total is not None:
             rec.add_rule("total-with-breakdown")
-        self._add_countries(rec, _countries_in(ctx, region_start, region_end, sent.start,
-                                               actor, rec.action))
+        self._add_countries(
+            rec, _countries_in(ctx, region_start, region_end, sent.start, actor, rec.action)
+        )
         if not rec.countries:
             # "Serbian authorities blocked ...": the sentence's lead-in serves every network in it
             lead_end = min(c.start for c, _ in group) if total is None else total.start
-            self._add_countries(rec, _countries_in(ctx, sent.start, lead_end, sent.start,
-                                                   actor, rec.action))
+            self._add_countries(
+                rec, _countries_in(ctx, sent.start, lead_end, sent.start, actor, rec.action)
+            )
         if not rec.countries and cue.rule.startswith("compose-after-") and self.prev_sent:
             # "The first network was run by a firm in the UAE ... It consisted of 259 accounts"
             prev = self.prev_sent
             if not _cues_in(ctx.cues, prev.start, prev.end, {"ACTION"}):
-                self._add_countries(rec, _countries_in(ctx, prev.start, prev.end, prev.start,
-                                                       actor, rec.action))
+                self._add_countries(
+                    rec, _countries_in(ctx, prev.start, prev.end, prev.start, actor, rec.action)
+                )
         self._domestic(rec, doc[region_start:region_end])
         operator, op_rule = _operator_in(ctx, region_start, region_end)
         if operator:
@@ -1308,7 +1424,10 @@ class RecordBuilder:
         self._reach_in(rec, sent, region_start, region_end)
         self._languages_in(rec, sent)
         self._investigators_in(rec, sent)
+        rec.last_sentence = self.sent_index
         merged = self._merge(rec)
+        merged.last_sentence = self.sent_index
+        self.pending = None  # the takedown told before has now got its counts, or is past
         self.focus = merged
         self.focus_actor = actor or self.focus_actor
         return merged
@@ -1324,7 +1443,7 @@ class RecordBuilder:
         ctx = self.ctx
         for order in _cues_in(ctx.cues, sent.start, sent.end, {"ORDER"}):
             if any(
-                m.label in ("GOVERNMENT", "REGULATOR", "COURT") and 0 < order.start - m.end <= 2
+                m.label in ("GOVERNMENT", "REGULATOR", "COURT") and 0 <= order.start - m.end <= 2
                 for m in ctx.mentions
             ):
                 return True
@@ -1345,16 +1464,16 @@ class RecordBuilder:
 
     def _merge(self, rec: WorkingRecord) -> WorkingRecord:
         """The same network told twice -> one record with both evidence spans."""
-        keys = rec.keys()
+        keys = rec.target_keys()
         for old in self.records:
-            if old.action != rec.action and not (keys and keys <= old.keys()):
+            if old.action != rec.action and not (keys and keys <= old.target_keys()):
                 continue
             if rec.actor and old.actor and rec.actor.name != old.actor.name:
                 continue
-            shared = keys & old.keys()
+            shared = keys & old.target_keys()
             if not shared:
                 continue
-            if len(shared) < min(len(keys), len(old.keys())) and len(shared) < 2:
+            if len(shared) < min(len(keys), len(old.target_keys())) and len(shared) < 2:
                 continue
             origins_old = {c for c, r in old.countries if r == "origin"}
             origins_new = {c for c, r in rec.countries if r == "origin"}
@@ -1482,8 +1601,11 @@ class RecordBuilder:
         summary = bool(words & COMBINED_NOUNS)
         if summary or not (explicit or self._refers_to_network(sent)):
             return
-        if _cues_in(ctx.cues, sent.start, sent.end, {"MODAL"}):
-            return
+        if any(
+            c.value in FOLLOW_UP_BLOCKERS
+            for c in _cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
+        ):
+            return  # "The party denied any link to the Pages" adds nothing
         for code, name, role, rule in _countries_in(
             ctx, sent.start, sent.end, sent.start, rec.actor, rec.action
         ):
@@ -1492,17 +1614,26 @@ class RecordBuilder:
             rec.add_country(code, name, role)
             rec.add_rule("follow-up-" + rule)
         self._domestic(rec, sent)
-        if rec.operator is None:
-            operator, op_rule = _operator_in(ctx, sent.start, sent.end)
-            if operator:
-                rec.operator = operator
-                rec.add_rule("follow-up-" + op_rule)
+        operator, op_rule = _operator_in(ctx, sent.start, sent.end)
+        if operator:
+            # "Twitter traced the activity to Smaat": every network just reported, not only one
+            recent = [r for r in self.records if self.sent_index - r.last_sentence <= 2]
+            for other in {id(r): r for r in [rec, *recent]}.values():
+                if other.operator is None:
+                    other.operator = operator
+                    other.add_rule("follow-up-" + op_rule)
 
     def _refers_to_network(self, sent: Span) -> bool:
         """'The network was run from ...', 'They targeted ...': the sentence is about it."""
-        head = [t.lower_ for t in self.ctx.doc[sent.start : min(sent.end, sent.start + REFERENCE_WINDOW)]]
+        head = [
+            t.lower_
+            for t in self.ctx.doc[sent.start : min(sent.end, sent.start + REFERENCE_WINDOW)]
+        ]
         if set(head) & OTHER_NETWORK:
-            return False  # "The second operation originated in ..." is another network
+            # "The second operation originated in ...": another network, with no record of
+            # its own; what follows about "its accounts" is not about the one in focus
+            self.focus = None
+            return False
         if head and head[0] in REFERENCE_PRONOUNS - {"the"}:
             return True
         return bool(set(head) & REFERENCE_NOUNS)
@@ -1515,7 +1646,7 @@ class RecordBuilder:
         ctx = self.ctx
         claims = [c for c in ctx.claims if sent.start <= c.num_start < sent.end]
         for rec in reversed(self.records):
-            if any((c.kind or "", c.value) in rec.keys() for c in claims):
+            if any((c.kind or "", c.value) in rec.target_keys() for c in claims):
                 span = (sent.start_char, sent.end_char)
                 if span not in rec.evidence:
                     rec.evidence.append(span)
