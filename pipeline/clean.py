@@ -21,6 +21,7 @@ only labelled set we have; ``python scripts/aeb_score.py`` measures them.
 
 import hashlib
 import re
+from collections import Counter
 from datetime import date
 
 import trafilatura
@@ -193,13 +194,15 @@ def _words(text: str) -> list[str]:
     return WORD_RE.findall(text.lower())
 
 
+def _key(text: str) -> str:
+    """text -> its lower-cased words joined by spaces (compares lines across markup)."""
+    return " ".join(_words(text))
+
+
 def _is_boilerplate(line: str) -> bool:
     """one text line -> whether it is a generic boilerplate line (link, prompt, label)."""
-    if len(_words(line)) > BOILERPLATE_MAX_TOKENS:
-        return False
-    return bool(
-        LINK_LINE_RE.search(line) or PROMPT_LINE_RE.search(line) or LABEL_LINE_RE.search(line)
-    )
+    matched = LINK_LINE_RE.search(line) or LABEL_LINE_RE.search(line) or PROMPT_LINE_RE.search(line)
+    return bool(matched) and len(_words(line)) <= BOILERPLATE_MAX_TOKENS
 
 
 def _prune_boilerplate(text: str, *, title: str | None) -> str:
@@ -212,30 +215,34 @@ def _prune_boilerplate(text: str, *, title: str | None) -> str:
 
 def _add_continuations(tree: HtmlElement, text: str) -> str:
     """parsed page + extracted text -> text plus later same-class body containers' paragraphs."""
-    have = {" ".join(_words(line)) for line in text.split("\n")}
-    weight: dict[HtmlElement, int] = {}
+    holders: dict[HtmlElement, list[HtmlElement]] = {}  # paragraph parents, in document order
     for para in tree.iter("p"):
-        key = " ".join(_words(para.text_content()))
         parent = para.getparent()
-        if key in have and parent is not None:
-            weight[parent] = weight.get(parent, 0) + len(key)
-    if not weight:
-        return text
-    body = max(weight, key=weight.__getitem__)
-    css_class = body.get("class")
-    if not css_class:
+        if parent is not None:
+            holders.setdefault(parent, []).append(para)
+    shapes = Counter((el.tag, el.get("class")) for el in holders if el.get("class"))
+    if all(count < 2 for count in shapes.values()):
+        return text  # the usual page: no two paragraph holders share a class, nothing to join
+    have = {_key(line) for line in text.split("\n")}
+
+    def extracted(holder: HtmlElement) -> int:
+        return sum(len(k) for p in holders[holder] if (k := _key(p.text_content())) in have)
+
+    body = max(holders, key=extracted)
+    shape = (body.tag, body.get("class"))
+    if shape[1] is None or shapes[shape] < 2 or extracted(body) == 0:
         return text
     added: list[str] = []
     after = False
-    for container in tree.iter(body.tag):
-        if container is body:
+    for holder, paras in holders.items():
+        if holder is body:
             after = True
-        elif after and container.get("class") == css_class and not _in_skipped(container):
-            paras = [p for p in container.iter("p") if " ".join(_words(_block_text(p))) not in have]
-            words = sum(len(_words(_block_text(p))) for p in paras)
+        elif after and (holder.tag, holder.get("class")) == shape and not _in_skipped(holder):
+            lines = [line for p in paras if (line := _block_text(p)) and _key(line) not in have]
+            words = sum(len(_words(line)) for line in lines)
             linked = sum(len(_words(a.text_content())) for p in paras for a in p.iter("a"))
             if words >= CONTINUATION_MIN_WORDS and linked <= CONTINUATION_MAX_LINK_SHARE * words:
-                added.extend(line for p in paras if (line := _block_text(p)))
+                added.extend(lines)
     return "\n".join([text, *added]) if added else text
 
 

@@ -1107,6 +1107,9 @@ class RecordBuilder:
         self.pending: tuple[Cue, Actor | None, int] | None = None
         self.sent_index = 0
         self.prev_sent: Span | None = None
+        # columns of the table being read: asset kind column and reach columns
+        self.table: tuple[tuple[int, str] | None, list[tuple[int, str]]] | None = None
+        self.table_rows: list[tuple[Span, Claim, list[tuple[Claim, str]], int]] = []
 
     def run(self) -> list[WorkingRecord]:
         ctx = self.ctx
@@ -1116,6 +1119,11 @@ class RecordBuilder:
             if not sent.text.strip():
                 continue  # the blank line between paragraphs is not a sentence
             self.sent_index += 1
+            if sent.text.lstrip().startswith("|"):
+                self._table_row(sent)
+                continue
+            if self._starts_line(sent) and self.table is not None:
+                self._flush_table()
             heading = _heading_period(sent, ctx.published)
             if heading is not None:
                 ctx.heading_period = heading
@@ -1123,7 +1131,111 @@ class RecordBuilder:
             if not self._sentence(sent):
                 self._follow_up(sent)
             self.prev_sent = sent
+        if self.table is not None:
+            self._flush_table()
         return [self._finish(rec) for rec in self.records if not rec.superseded]
+
+    def _starts_line(self, sent: Span) -> bool:
+        return sent.start_char == 0 or self.ctx.doc.text[sent.start_char - 1] == "\n"
+
+    def _table_row(self, sent: Span) -> None:
+        """'| Romania | 27,217 | 70,892 | Run from Romania ... |': one network per table row.
+
+        The header row names what a column counts ("Accounts in network", "Followers");
+        each data row becomes a record with the action and actor of the text above it."""
+        ctx = self.ctx
+        doc = ctx.doc
+        line_end = doc.text.find("\n", sent.start_char)
+        line_end = len(doc.text) if line_end < 0 else line_end
+        cells: list[tuple[int, int]] = []
+        pos = doc.text.index("|", sent.start_char)
+        while True:
+            nxt = doc.text.find("|", pos + 1, line_end)
+            if nxt < 0:
+                break
+            cells.append((pos + 1, nxt))
+            pos = nxt
+        texts = [doc.text[a:b].strip().lower() for a, b in cells]
+        if all(set(t) <= set("-: ") for t in texts):
+            return  # the |---|---| separator
+        if self.table is None:
+            asset = None
+            reach: list[tuple[int, str]] = []
+            for n, text in enumerate(texts):
+                words = re.findall(r"[a-z]+", text)
+                kinds = [ctx.unit_kinds[w] for w in words if w in ctx.unit_kinds]
+                if asset is None and kinds and kinds[0] not in ctx.non_target_kinds:
+                    asset = (n, kinds[0])
+                elif any(w in ("followers", "subscribers") for w in words):
+                    reach.append((n, "followers"))
+                elif any(w == "members" for w in words):
+                    reach.append((n, "group_members"))
+            self.table = (asset, reach)
+            return
+        asset, reach = self.table
+        if asset is None or asset[0] >= len(cells):
+            return
+        column, kind = asset
+        a, b = cells[column]
+        counts = [c for c in ctx.claims if a <= doc[c.num_start].idx < b and c.value]
+        if not counts:
+            return
+        found = counts[0]
+        target = Claim(
+            value=found.value,
+            start=found.start,
+            end=found.end,
+            num_start=found.num_start,
+            num_end=found.num_end,
+            unit=kind,
+            kind=kind,
+            qualifier=found.qualifier,
+            approximate=found.approximate,
+            rules=["target-table-column"],
+        )
+        row = doc.char_span(cells[0][0], line_end, alignment_mode="expand")
+        end = row.end if row is not None else sent.end
+        row_reach = []
+        for column, metric in reach:
+            if column < len(cells):
+                a, b = cells[column]
+                row_reach += [(c, metric) for c in ctx.claims if a <= doc[c.num_start].idx < b]
+        self.table_rows.append((sent, target, row_reach, end))
+
+    def _flush_table(self) -> None:
+        """A table ends: its rows become records, unless it breaks down a reported total
+        ("| All bodies, 2020 | 58,809 |" repeats a record's count, or the rows add up to one)."""
+        rows, self.table_rows, self.table = self.table_rows, [], None
+        if not rows:
+            return
+        values = {v for rec in self.records for _, v in rec.target_keys()}
+        row_values = [t.value for _, t, _, _ in rows if t.value is not None]
+        if values & set(row_values) or sum(row_values) in values:
+            return
+        action = self._action_above(rows[0][0])
+        if action is None:
+            return
+        cue, actor = action
+        for sent, target, row_reach, end in rows:
+            rec = self._build(sent, [(target, cue)], sent.start, end, None, actor)
+            for claim, metric in row_reach:
+                if claim not in rec.reach:
+                    rec.reach.append(claim)
+                    rec.reach_metrics.append(metric)
+                    rec.add_rule(f"reach-table-{metric}")
+
+    def _action_above(self, sent: Span) -> tuple[Cue, Actor | None] | None:
+        """The takedown verb of the text just above a table -> (cue, its actor)."""
+        ctx = self.ctx
+        before = [c for c in ctx.cues if c.label == "ACTION" and c.start < sent.start]
+        if not before:
+            return None
+        cue = before[-1]
+        home = ctx.doc[cue.start].sent
+        if _blocked_by(ctx, cue, home) is not None:
+            return None
+        actor, _ = _actor_for(ctx, cue, home, self.focus_actor)
+        return Cue("ACTION", cue.value, "table-under-" + cue.rule, cue.start, cue.end), actor
 
     def _finish(self, rec: WorkingRecord) -> WorkingRecord:
         ctx = self.ctx
