@@ -570,10 +570,10 @@ def find_period(text: str, published: date | None) -> str | None:
         ranked.append((3, m.start(1), m.group(1)))
     for m in PERIOD_MONTH_RANGE.finditer(text):
         first, last = MONTH_NAMES.index(m.group(1)), MONTH_NAMES.index(m.group(2))
-        year = m.group(3) or (str(published.year) if published else None)
-        if year and first % 3 == 0 and last == first + 2:
-            ranked.append((0, m.start(), f"Q{first // 3 + 1} {year}"))
-        elif year:
+        range_year = m.group(3) or (str(published.year) if published else None)
+        if range_year and first % 3 == 0 and last == first + 2:
+            ranked.append((0, m.start(), f"Q{first // 3 + 1} {range_year}"))
+        elif range_year:
             ranked.append((1, m.start(), f"{m.group(1)} {year}"))
     if not ranked:
         return None
@@ -1479,6 +1479,7 @@ class RecordBuilder:
         ctx = self.ctx
         doc = ctx.doc
         cue = group[0][1]
+        actor: Actor | None
         if actor_override is not None:
             actor, actor_rule = actor_override, "actor-of-reported-takedown"
         else:
