@@ -6,14 +6,26 @@ asset kind or a reach metric, the platform named with it ("453 Facebook
 accounts"), a currency for money, and character offsets into the text.
 """
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+from spacy.attrs import LIKE_NUM, LOWER, SHAPE
 from spacy.tokens import Doc, Span
 
 from pipeline.nlp import Analyzer, iter_spans
-from pipeline.numbers import ParsedNumber, is_year, parse_number_at
+from pipeline.numbers import (
+    VAGUE,
+    WORD_TENS,
+    WORD_UNITS,
+    ParsedNumber,
+    is_year,
+    parse_number_at,
+)
 
+# Words a number may start with; any other token needs a digit to start a claim.
+NUMBER_START_WORDS = frozenset({*WORD_UNITS, *WORD_TENS, *VAGUE, "a", "half", "tens"})
 # Approximators, longest first; the words are kept as the claim's qualifier.
 QUALIFIERS: tuple[tuple[str, ...], ...] = tuple(
     sorted(
@@ -263,15 +275,17 @@ class Claim:
         return span.start_char, span.end_char
 
 
+QUALIFIER_SET = frozenset(QUALIFIERS)
+MAX_QUALIFIER = max(len(q) for q in QUALIFIERS)
+
+
 def _qualifier_before(doc: Doc, i: int, floor: int) -> tuple[str | None, int]:
     """Tokens before index i -> (qualifier text, its first token index) or (None, i)."""
-    for words in QUALIFIERS:
-        k = len(words)
-        if i - k < floor:
-            continue
-        if tuple(t.lower_ for t in doc[i - k : i]) == words:
+    lowers = [doc[j].lower_ for j in range(max(floor, i - MAX_QUALIFIER), i)]
+    for k in range(len(lowers), 0, -1):  # longest first: "a little fewer than" before "than"
+        words = tuple(lowers[-k:])
+        if words in QUALIFIER_SET:
             return " ".join(words), i - k
-    # "~60": the tokenizer leaves "~" attached to digits in "~US$60"
     return None, i
 
 
@@ -299,6 +313,8 @@ class ClaimFinder:
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
         self.max_unit_len = max(len(k) for k in analyzer.asset_units)
+        strings = analyzer.nlp.vocab.strings
+        self._word_hashes = [strings.add(w) for w in sorted(NUMBER_START_WORDS)]
 
     def find(self, doc: Doc) -> list[Claim]:
         """Doc -> claims in text order."""
@@ -307,25 +323,44 @@ class ClaimFinder:
             if span.label_ in ("PLATFORM", "COMPANY"):
                 for t in range(span.start, span.end):
                     platform_at[t] = span.id_ or span.text
+        starts = self._candidates(doc)
         claims: list[Claim] = []
         for sent in doc.sents:
-            claims.extend(self._find_in_sentence(doc, sent, platform_at))
+            lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+            if lo < hi:
+                claims.extend(self._find_in_sentence(doc, sent, platform_at, starts[lo:hi]))
         return claims
 
-    def _find_in_sentence(self, doc: Doc, sent: Span, platform_at: dict[int, str]) -> list[Claim]:
+    def _candidates(self, doc: Doc) -> list[int]:
+        """Token indices where a number may start: digits anywhere in the token, or a
+        number word. Read from the doc's arrays so most tokens are never built in Python."""
+        arrays = doc.to_array([LIKE_NUM, LOWER, SHAPE])
+        strings = doc.vocab.strings
+        shapes = {int(h) for h in np.unique(arrays[:, 2])}
+        digit_shapes = np.fromiter((h for h in shapes if "d" in strings[h]), dtype=np.uint64)
+        words = np.fromiter(self._word_hashes, dtype=np.uint64, count=len(self._word_hashes))
+        mask = (
+            (arrays[:, 0] == 1) | np.isin(arrays[:, 1], words) | np.isin(arrays[:, 2], digit_shapes)
+        )
+        return np.nonzero(mask)[0].tolist()
+
+    def _find_in_sentence(
+        self, doc: Doc, sent: Span, platform_at: dict[int, str], starts: list[int]
+    ) -> list[Claim]:
         out: list[Claim] = []
-        i = sent.start
-        while i < sent.end:
+        consumed = sent.start
+        for i in starts:
+            if i < consumed:
+                continue
             parsed = parse_number_at(doc, i)
             if parsed is None or parsed.end > sent.end:
-                i += 1
                 continue
             claim = self._claim(doc, sent, parsed, platform_at, out)
             if claim is not None:
                 out.append(claim)
-                i = max(claim.end, parsed.end)
+                consumed = max(claim.end, parsed.end)
             else:
-                i = parsed.end
+                consumed = parsed.end
         return out
 
     def _skip(self, doc: Doc, sent: Span, parsed: ParsedNumber) -> bool:

@@ -62,6 +62,7 @@ class Extractor:
             unit_words=self.unit_words,
             unit_kinds=self.unit_kinds,
             title_actor=self.title_actor(article.source.title),
+            text=article.text,
         )
         t2 = time.perf_counter()
         if timings is not None:

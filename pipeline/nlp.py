@@ -15,19 +15,22 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pycountry
 import spacy
 import srsly
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
-from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 
 from models.article import Entity
 from pipeline.errors import ExtractError
+from pipeline.lexmatch import LexicalMatcher, PatternError
 
 PATTERNS_DIR = Path(str(resources.files("pipeline") / "patterns"))
 ENTITY_FILES = ("entities.jsonl", "reasons.jsonl", "languages.jsonl")
-ENTITY_KEY = "things"  # doc.spans key of the named-thing ruler
+ENTITY_KEY = "things"  # doc.spans key of the named-thing ruler (phrase patterns)
+TOKEN_KEY = "things_tok"  # doc.spans key of the named-thing token patterns
 COUNTRY_KEY = "countries"  # doc.spans key of the country ruler
 # Longest first keeps "Stanford Internet Observatory" over "Internet Observatory".
 ACTOR_LABELS = frozenset({"PLATFORM", "COMPANY", "REGULATOR", "GOVERNMENT", "COURT", "POLICE"})
@@ -35,11 +38,37 @@ ACTOR_LABELS = frozenset({"PLATFORM", "COMPANY", "REGULATOR", "GOVERNMENT", "COU
 
 @Language.component("paragraph_breaks")
 def paragraph_breaks(doc: Doc) -> Doc:
-    """Doc -> Doc with a sentence start after every newline (headings, bullets, table rows)."""
-    for tok in doc[:-1]:
-        if "\n" in tok.text or tok.text_with_ws.endswith("\n"):
-            doc[tok.i + 1].is_sent_start = True
+    """Doc -> Doc with a sentence start after every newline (headings, bullets, table rows).
+
+    The tokenizer makes every newline run a whitespace token of its own."""
+    spaces = np.nonzero(doc.to_array([IS_SPACE]).ravel())[0]
+    for i in spaces.tolist():
+        if i + 1 < len(doc) and "\n" in doc[i].text:
+            doc[i + 1].is_sent_start = True
     return doc
+
+
+class LexicalRuler:
+    """spaCy component: token patterns of named things, matched by LexicalMatcher."""
+
+    def __init__(self, vocab, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+        self.matcher = LexicalMatcher(vocab)
+        self.meta: dict[str, tuple[str, str]] = {}
+        for n, row in enumerate(rows):
+            key = f"{row['label']}#{n}"
+            self.meta[key] = (row["label"], row.get("id") or "")
+            try:
+                self.matcher.add(key, row["pattern"])
+            except (PatternError, ValueError) as exc:
+                raise ExtractError("extract.patterns", f"bad pattern {row}: {exc}") from exc
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for key, start, end in self.matcher(doc):
+            label, id_ = self.meta[key]
+            spans.append(Span(doc, start, end, label=label, span_id=id_))
+        doc.spans[TOKEN_KEY] = SpanGroup(doc, name=TOKEN_KEY, spans=spans)
+        return doc
 
 
 def _country_patterns() -> list[dict]:
@@ -73,17 +102,28 @@ def load_nlp(patterns_dir: Path = PATTERNS_DIR) -> Language:
         "span_ruler", name="countries", config={"spans_key": COUNTRY_KEY, "validate": True}
     )
     try:
-        patterns: list[dict] = []
-        for name in ENTITY_FILES:
-            for row in srsly.read_jsonl(patterns_dir / name):
-                row = dict(row)
-                row.pop("rule", None)
-                patterns.append(row)
-        things.add_patterns(patterns)  # type: ignore[attr-defined]
+        phrases = [row for row in _entity_rows(patterns_dir) if isinstance(row["pattern"], str)]
+        things.add_patterns(phrases)  # type: ignore[attr-defined]
         countries.add_patterns(_country_patterns())  # type: ignore[attr-defined]
     except (ValueError, KeyError, json.JSONDecodeError) as exc:
         raise ExtractError("extract.patterns", f"bad pattern file: {exc}") from exc
+    nlp.add_pipe("lexical_things", after="things", config={"patterns_dir": str(patterns_dir)})
     return nlp
+
+
+def _entity_rows(patterns_dir: Path) -> Iterator[dict]:
+    for name in ENTITY_FILES:
+        for row in srsly.read_jsonl(patterns_dir / name):
+            row = dict(row)
+            row.pop("rule", None)
+            yield row
+
+
+@Language.factory("lexical_things", default_config={"patterns_dir": str(PATTERNS_DIR)})
+def make_lexical_things(nlp: Language, name: str, patterns_dir: str) -> "LexicalRuler":
+    """The token patterns of the entity files, as a pipeline component."""
+    rows = [r for r in _entity_rows(Path(patterns_dir)) if not isinstance(r["pattern"], str)]
+    return LexicalRuler(nlp.vocab, rows)
 
 
 @dataclass(frozen=True)
@@ -103,14 +143,14 @@ class Analyzer:
     def __init__(self, patterns_dir: Path = PATTERNS_DIR) -> None:
         self.patterns_dir = patterns_dir
         self.nlp = load_nlp(patterns_dir)
-        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        self.matcher = LexicalMatcher(self.nlp.vocab)
         self._cue_meta: dict[str, tuple[str, str, str]] = {}
         for n, row in enumerate(srsly.read_jsonl(patterns_dir / "cues.jsonl")):
             key = f"{row['rule']}#{n}"
             self._cue_meta[key] = (row["label"], row["id"], row["rule"])
             try:
-                self.matcher.add(key, [row["pattern"]])
-            except ValueError as exc:
+                self.matcher.add(key, row["pattern"])
+            except (PatternError, ValueError) as exc:
                 raise ExtractError("extract.patterns", f"cues.jsonl line {n + 1}: {exc}") from exc
         units = json.loads((patterns_dir / "units.json").read_text())
         self.asset_units: dict[tuple[str, ...], str] = {
@@ -128,8 +168,8 @@ class Analyzer:
     def cues(self, doc: Doc) -> list[Cue]:
         """Doc -> cue matches, longest first where they overlap, in text order."""
         found = []
-        for match_id, start, end in self.matcher(doc):
-            label, value, rule = self._cue_meta[self.nlp.vocab.strings[match_id]]
+        for key, start, end in self.matcher(doc):
+            label, value, rule = self._cue_meta[key]
             found.append(Cue(label, value, rule, start, end))
         # keep the longest of overlapping matches of the same label
         found.sort(key=lambda c: (c.start, -(c.end - c.start)))
@@ -156,7 +196,11 @@ def _family(label: str) -> str:
 
 def iter_spans(doc: Doc) -> Iterator[Span]:
     """Doc -> named-thing and country spans, overlaps resolved longest-first, in text order."""
-    spans = list(doc.spans.get(ENTITY_KEY, [])) + list(doc.spans.get(COUNTRY_KEY, []))
+    spans = [
+        *doc.spans.get(ENTITY_KEY, []),
+        *doc.spans.get(TOKEN_KEY, []),
+        *doc.spans.get(COUNTRY_KEY, []),
+    ]
     spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
     taken: list[Span] = []
     for span in spans:

@@ -21,6 +21,7 @@ Every record lists the ids of the rules that produced it (``rules``).
 
 import hashlib
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -294,6 +295,7 @@ INVESTIGATION_WORDS = frozenset(
         "help",
     }
 )
+REPORT_WORDS = re.compile(r"\b(?:report|bulletin|quarter)\b", re.I)
 COMBINED = re.compile(r"\b(?:combined|altogether|together|overall|in all|in total)\b", re.I)
 COMBINED_NOUNS = frozenset({"networks", "operations", "takedowns", "campaigns", "clusters"})
 PENDING_SENTENCES = 3  # "removed a network ..." then, within three sentences, "It consisted of"
@@ -483,6 +485,7 @@ class Context:
     default_period: str | None = None
     default_reason: tuple[str, str] | None = None
     heading_period: str | None = None
+    text: str = ""  # doc.text, built once: spaCy joins every token on each access
 
     def period_in(self, start: int, end: int) -> str | None:
         """The period named in tokens [start, end), the story's dateline left out."""
@@ -574,7 +577,7 @@ def find_period(text: str, published: date | None) -> str | None:
         if range_year and first % 3 == 0 and last == first + 2:
             ranked.append((0, m.start(), f"Q{first // 3 + 1} {range_year}"))
         elif range_year:
-            ranked.append((1, m.start(), f"{m.group(1)} {year}"))
+            ranked.append((1, m.start(), f"{m.group(1)} {range_year}"))
     if not ranked:
         return None
     ranked.sort()
@@ -630,7 +633,26 @@ def _heading_period(sent: Span, published: date | None) -> str | None:
 
 
 def _cues_in(cues: Sequence[Cue], start: int, end: int, labels: set[str]) -> list[Cue]:
-    return [c for c in cues if c.label in labels and start <= c.start < end]
+    """Cues (sorted by start, as Analyzer.cues returns them) of these labels in [start, end)."""
+    lo = bisect_left(cues, start, key=lambda c: c.start)
+    out = []
+    for c in cues[lo:]:
+        if c.start >= end:
+            break
+        if c.label in labels:
+            out.append(c)
+    return out
+
+
+def _claims_in(claims: Sequence[Claim], start: int, end: int) -> list[Claim]:
+    """Claims (in text order) whose number starts in tokens [start, end)."""
+    lo = bisect_left(claims, start, key=lambda c: c.num_start)
+    out = []
+    for c in claims[lo:]:
+        if c.num_start >= end:
+            break
+        out.append(c)
+    return out
 
 
 def _passive_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
@@ -1136,7 +1158,7 @@ class RecordBuilder:
         return [self._finish(rec) for rec in self.records if not rec.superseded]
 
     def _starts_line(self, sent: Span) -> bool:
-        return sent.start_char == 0 or self.ctx.doc.text[sent.start_char - 1] == "\n"
+        return sent.start_char == 0 or self.ctx.text[sent.start_char - 1] == "\n"
 
     def _table_row(self, sent: Span) -> None:
         """'| Romania | 27,217 | 70,892 | Run from Romania ... |': one network per table row.
@@ -1145,17 +1167,17 @@ class RecordBuilder:
         each data row becomes a record with the action and actor of the text above it."""
         ctx = self.ctx
         doc = ctx.doc
-        line_end = doc.text.find("\n", sent.start_char)
-        line_end = len(doc.text) if line_end < 0 else line_end
+        line_end = self.ctx.text.find("\n", sent.start_char)
+        line_end = len(self.ctx.text) if line_end < 0 else line_end
         cells: list[tuple[int, int]] = []
-        pos = doc.text.index("|", sent.start_char)
+        pos = self.ctx.text.index("|", sent.start_char)
         while True:
-            nxt = doc.text.find("|", pos + 1, line_end)
+            nxt = self.ctx.text.find("|", pos + 1, line_end)
             if nxt < 0:
                 break
             cells.append((pos + 1, nxt))
             pos = nxt
-        texts = [doc.text[a:b].strip().lower() for a, b in cells]
+        texts = [self.ctx.text[a:b].strip().lower() for a, b in cells]
         if all(set(t) <= set("-: ") for t in texts):
             return  # the |---|---| separator
         if self.table is None:
@@ -1263,12 +1285,12 @@ class RecordBuilder:
     def _default_period(self) -> str | None:
         for sent in self.ctx.doc.sents:
             has_action = bool(_cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}))
-            if has_action or any(t.lower_ in ("report", "bulletin", "quarter") for t in sent):
+            if has_action or REPORT_WORDS.search(sent.text):
                 period = self.ctx.period_in(sent.start, sent.end)
                 if period:
                     return period
         # "this week both Facebook and Twitter acted ...": the lede dates the news
-        lede_end = self.ctx.doc.text.find("\n")
+        lede_end = self.ctx.text.find("\n")
         for sent in self.ctx.doc.sents:
             if 0 <= lede_end < sent.start_char:
                 break
@@ -1280,8 +1302,8 @@ class RecordBuilder:
     def _default_reason(self) -> tuple[str, str] | None:
         """The reason named in the lede paragraph applies to every record of the article."""
         doc = self.ctx.doc
-        lede_end = doc.text.find("\n")
-        lede_end = len(doc.text) if lede_end < 0 else lede_end
+        lede_end = self.ctx.text.find("\n")
+        lede_end = len(self.ctx.text) if lede_end < 0 else lede_end
         for m in self.ctx.mentions:
             if m.label == "REASON" and m.id and doc[m.start].idx < lede_end:
                 return m.id, m.text
@@ -1293,7 +1315,7 @@ class RecordBuilder:
         """Make the records a sentence reports -> True if it reported (or summed up) any."""
         ctx = self.ctx
         words = {t.lower_ for t in sent}
-        claims = [c for c in ctx.claims if sent.start <= c.num_start < sent.end]
+        claims = _claims_in(ctx.claims, sent.start, sent.end)
         if COMBINED.search(sent.text) and words & COMBINED_NOUNS and claims and self.records:
             return True  # "Taken together, the two takedowns covered 476 accounts": a sum
         if self._subsets(sent, claims):
@@ -1757,7 +1779,7 @@ class RecordBuilder:
         A repeated count ("the 149 Pages") or a repeated origin ("The Egyptian network")
         names it; otherwise it is the record in focus."""
         ctx = self.ctx
-        claims = [c for c in ctx.claims if sent.start <= c.num_start < sent.end]
+        claims = _claims_in(ctx.claims, sent.start, sent.end)
         for rec in reversed(self.records):
             if any((c.kind or "", c.value) in rec.target_keys() for c in claims):
                 span = (sent.start_char, sent.end_char)
@@ -1791,6 +1813,7 @@ def build_records(
     unit_words: frozenset[str] = frozenset(),
     unit_kinds: dict[str, str] | None = None,
     title_actor: Actor | None = None,
+    text: str | None = None,
 ) -> list[TakedownRecord]:
     """Doc + cues + claims + source -> validated takedown records (possibly none)."""
     mentions = _mentions(doc)
@@ -1802,13 +1825,14 @@ def build_records(
         published=source.published,
         title_actor=title_actor,
         non_target_kinds=non_target_kinds,
+        text=doc.text if text is None else text,  # the caller's string: doc.text rebuilds it
         unit_words=unit_words,
         unit_kinds=unit_kinds or {},
         aliases=_acronyms(doc, mentions),
     )
     working = RecordBuilder(ctx).run()
     working.sort(key=lambda r: r.first_token)
-    return [_freeze(doc, rec, source, n) for n, rec in enumerate(working)]
+    return [_freeze(doc, rec, source, ctx.text) for rec in working]
 
 
 def _record_id(source: Source, rec: WorkingRecord) -> str:
@@ -1818,7 +1842,7 @@ def _record_id(source: Source, rec: WorkingRecord) -> str:
     return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
 
-def _freeze(doc: Doc, rec: WorkingRecord, source: Source, n: int) -> TakedownRecord:
+def _freeze(doc: Doc, rec: WorkingRecord, source: Source, text: str) -> TakedownRecord:
     targets = []
     carried: str | None = None
     for c in rec.targets:
@@ -1864,7 +1888,7 @@ def _freeze(doc: Doc, rec: WorkingRecord, source: Source, n: int) -> TakedownRec
         )
         for c, metric in zip(rec.reach, rec.reach_metrics, strict=True)
     ]
-    evidence = [Evidence(text=doc.text[s:e].strip(), start=s, end=e) for s, e in rec.evidence]
+    evidence = [Evidence(text=text[s:e].strip(), start=s, end=e) for s, e in rec.evidence]
     return TakedownRecord(
         record_id=_record_id(source, rec),
         source=source,
