@@ -244,6 +244,7 @@ FOLLOW_UP_WORDS = frozenset(
         "the",
     }
 )
+LANGUAGE_NOUNS = frozenset({"language", "languages", "-language", "speaking", "-speaking"})
 LANGUAGE_CONTEXT = frozenset(
     {
         "language",
@@ -1682,24 +1683,26 @@ class RecordBuilder:
                 rec.add_rule(f"reach-{metric}")
 
     def _languages_in(self, rec: WorkingRecord, sent: Span) -> None:
-        words = {t.lower_ for t in sent}
-        if not words & LANGUAGE_CONTEXT:
-            return
+        """'posted in Urdu, Hindi and English', 'Arabic-language Pages' -> languages.
+
+        A language name only counts after "in" (or in a list that began so) or before
+        "language": "Turkish authorities" and "Russian accounts" are not languages."""
         doc = self.ctx.doc
-        langs = [
-            m
-            for m in self.ctx.mentions
-            if m.label == "LANGUAGE" and sent.start <= m.start < sent.end
-        ]
-        if not langs:
-            return
-        # a language list is introduced by "in" / "language(s)" near it, e.g. "in Urdu, Hindi and English"
-        for m in langs:
-            window = {
-                t.lower_ for t in doc[max(sent.start, m.start - 8) : min(sent.end, m.end + 3)]
-            }
-            in_context = window & {"in", "language", "languages", "-language"}
-            if in_context and m.id and m.id not in rec.languages:
+        listed = False
+        last_end = -1
+        for m in self.ctx.mentions:
+            if m.label != "LANGUAGE" or not (sent.start <= m.start < sent.end) or not m.id:
+                continue
+            prev = doc[m.start - 1].lower_ if m.start > sent.start else ""
+            nxt = doc[m.end].lower_ if m.end < sent.end else ""
+            nxt2 = doc[m.end + 1].lower_ if m.end + 1 < sent.end else ""
+            in_list = listed and all(
+                t.lower_ in (",", "and", "or") for t in doc[last_end : m.start]
+            )
+            named = prev == "in" or nxt in LANGUAGE_NOUNS or (nxt == "-" and nxt2 in LANGUAGE_NOUNS)
+            listed = named or in_list
+            last_end = m.end
+            if listed and m.id not in rec.languages:
                 rec.languages.append(m.id)
                 rec.add_rule("language-in-context")
 
