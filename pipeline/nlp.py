@@ -11,7 +11,7 @@ groups, operators, languages, reasons), one for countries (pycountry names plus
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -69,6 +69,25 @@ class LexicalRuler:
             spans.append(Span(doc, start, end, label=label, span_id=id_))
         doc.spans[TOKEN_KEY] = SpanGroup(doc, name=TOKEN_KEY, spans=spans)
         return doc
+
+
+@lru_cache(maxsize=1)
+def _alias_names() -> dict[str, str]:
+    return {
+        row["code"]: row["names"][0]
+        for row in srsly.read_jsonl(PATTERNS_DIR / "country_aliases.jsonl")
+        if row["names"]
+    }
+
+
+def country_name(code: str) -> str:
+    """ISO alpha-2 -> the name newsrooms use ('Russia', not 'Russian Federation')."""
+    if code in _alias_names():
+        return _alias_names()[code]
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
 
 
 def _country_patterns() -> list[dict]:

@@ -40,7 +40,7 @@ from models.record import (
     Total,
 )
 from pipeline.claims import Claim
-from pipeline.nlp import Cue, iter_spans
+from pipeline.nlp import Cue, country_name, iter_spans
 
 ACTOR_KINDS = {
     "PLATFORM": "platform",
@@ -1014,7 +1014,7 @@ def _countries_in(
             continue  # "pro-Ardenian" is a stance
         if nxt in ("language", "-language", "languages", "dollars", "dollar", "dirhams", "rupees"):
             continue
-        name = _country_name(m.id)
+        name = country_name(m.id)
         continuing = last_end >= 0 and all(t.lower_ in LIST_GLUE for t in doc[last_end : m.start])
         cue_role, rule = _role_before(doc, m.start, floor)
         if nxt == "-" and nxt2 in ORIGIN_SUFFIXES or nxt in ("based", "-based"):
@@ -1035,15 +1035,6 @@ def _countries_in(
         last_end = m.end
         out.append((m.id, name, cue_role, rule))
     return out
-
-
-def _country_name(code: str) -> str:
-    import pycountry
-
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
 
 
 def _operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
@@ -1278,7 +1269,7 @@ class RecordBuilder:
             # posts, sites, SIMs: moderated in the country the article is about
             for m in ctx.mentions:
                 if m.label in ("COUNTRY", "DEMONYM") and m.id:
-                    rec.add_country(m.id, _country_name(m.id), "location")
+                    rec.add_country(m.id, country_name(m.id), "location")
                     rec.add_rule("country-location-article")
                     break
         return rec
