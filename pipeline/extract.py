@@ -9,8 +9,14 @@ from dataclasses import dataclass
 from models.article import Article, Entity, NumericClaim
 from models.record import Actor, TakedownRecord
 from pipeline.claims import Claim, ClaimFinder
+from pipeline.errors import ExtractError
 from pipeline.nlp import ACTOR_LABELS, Analyzer, entities, iter_spans
 from pipeline.records import build_records
+
+
+# spaCy's own default nlp.max_length. A long news story is 50,000 characters; a page
+# whose main text passes a million is a dump or a book, not an article.
+MAX_TEXT_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,11 @@ class Extractor:
         """Article -> entities, claims and records."""
         import time
 
+        if len(article.text) > MAX_TEXT_CHARS:
+            raise ExtractError(
+                "extract.too_long",
+                f"article text has {len(article.text):,} characters, over {MAX_TEXT_CHARS:,}",
+            )
         t0 = time.perf_counter()
         doc = self.analyzer.parse(article.text)
         cues = self.analyzer.cues(doc)

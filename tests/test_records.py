@@ -179,3 +179,28 @@ def test_records_carry_rule_ids(analyze):
     rec = analyze("Meta removed 41 Facebook accounts run from Georgia.").records[0]
     assert "act-removed" in rec.rules
     assert any(r.startswith("country-origin") for r in rec.rules)
+
+
+def test_records_overlong_text_is_a_clear_error(extractor):
+    from models.article import Article, Source
+    from pipeline.errors import ExtractError
+    from pipeline.extract import MAX_TEXT_CHARS
+
+    article = Article(source=Source(sha256="0"), text="Facebook removed 2 accounts. " * (
+        MAX_TEXT_CHARS // 20), method="trafilatura", encoding="utf-8")
+    with pytest.raises(ExtractError) as err:
+        extractor.extract(article)
+    assert err.value.code == "extract.too_long"
+
+
+def test_records_table_rows(analyze):
+    text = ("We removed the following networks in December 2024.\n"
+            "| Network | Accounts | Followers | Description |\n"
+            "|---|---|---|---|\n"
+            "| Romania | 1,200 | 5,000 | Run from Romania and aimed at Romanian users. |\n"
+            "| Kenya | 80 | 900 | Run from Kenya. |\n")
+    found = analyze(text, title="TikTok covert influence report").records
+    assert [(r.actor.name, [(t.kind, t.count) for t in r.targets]) for r in found] == [
+        ("TikTok", [("account", 1200)]), ("TikTok", [("account", 80)])]
+    assert [(x.metric, x.count) for x in found[0].reach] == [("followers", 5000)]
+    assert ("RO", "target") in {(c.code, c.role) for c in found[0].countries}
