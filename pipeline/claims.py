@@ -24,6 +24,7 @@ from pipeline.numbers import (
     parse_number_at,
 )
 
+UNIT_LIST_SEPARATORS = frozenset({",", "and", "or", "&", "/"})
 # Words a number may start with; any other token needs a digit to start a claim.
 NUMBER_START_WORDS = frozenset({*WORD_UNITS, *WORD_TENS, *VAGUE, "a", "half", "tens"})
 # Approximators, longest first; the words are kept as the claim's qualifier.
@@ -307,6 +308,26 @@ def _currency_before(doc: Doc, i: int, floor: int) -> tuple[str | None, int]:
     return None, i
 
 
+def _platforms_after(doc: Doc, claims: list[Claim], platform_at: dict[int, str]) -> None:
+    """'40 accounts, 11 Pages and 2 groups on Facebook and 9 accounts on Instagram': a
+    platform named after a list belongs to the counts of that list that name none."""
+    for n, claim in enumerate(claims):
+        j = claim.end
+        if j + 1 >= len(doc) or doc[j].lower_ not in ("on", "across") or j + 1 not in platform_at:
+            continue
+        platform = platform_at[j + 1]
+        k = n
+        while k >= 0 and claims[k].platform is None and claims[k].kind:
+            claims[k].platform = platform
+            claims[k].rules.append("platform-named-after")
+            if k == 0:
+                break
+            between = doc[claims[k - 1].end : claims[k].start]
+            if not all(t.lower_ in (",", "and", "or", ";") for t in between):
+                break
+            k -= 1
+
+
 class ClaimFinder:
     """Finds claims in sentences using the Analyzer's unit tables and entity spans."""
 
@@ -328,7 +349,9 @@ class ClaimFinder:
         for sent in doc.sents:
             lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
             if lo < hi:
-                claims.extend(self._find_in_sentence(doc, sent, platform_at, starts[lo:hi]))
+                found = self._find_in_sentence(doc, sent, platform_at, starts[lo:hi])
+                _platforms_after(doc, found, platform_at)
+                claims.extend(found)
         return claims
 
     def _candidates(self, doc: Doc) -> list[int]:
@@ -494,24 +517,28 @@ class ClaimFinder:
             claim.rules.append("unit-currency")
 
     def _mixed_units(self, doc: Doc, sent: Span, claim: Claim) -> None:
-        """'3,200 posts, videos and clips': one number over several kinds is a mixed total."""
-        j = claim.end
+        """'3,200 posts, videos and clips': one number over several kinds is a mixed total.
+
+        The list goes on over separators and at most two modifiers per item; a number
+        ("and dozens of accounts") starts a claim of its own and ends it."""
         kinds = {claim.kind}
-        while j < sent.end and doc[j].lower_ in (",", "and", "or", "&", "/"):
-            k = j + 1
-            while k < sent.end and (doc[k].is_alpha and not doc[k].like_num) and k - j <= 3:
-                words = (doc[k].lower_,)
-                if words in self.analyzer.asset_units:
-                    kinds.add(self.analyzer.asset_units[words])
-                    claim.end = k + 1
+        end = j = claim.end
+        while j < sent.end and doc[j].lower_ in UNIT_LIST_SEPARATORS:
+            found = None
+            for k in range(j + 1, min(sent.end, j + 4)):
+                tok = doc[k]
+                if tok.like_num or tok.lower_ in NUMBER_START_WORDS or not tok.is_alpha:
                     break
-                k += 1
-            else:
+                kind = self.analyzer.asset_units.get((tok.lower_,))
+                if kind is not None:
+                    found = (kind, k)
+                    break
+            if found is None:
                 break
-            if doc[k - 1].like_num or k >= sent.end:
-                break
-            j = claim.end
+            kinds.add(found[0])
+            end = j = found[1] + 1
         if len(kinds) > 1:
+            claim.end = end
             claim.mixed_kinds = sorted(k for k in kinds if k)
             claim.unit = doc[claim.num_end : claim.end].text.lower()
             claim.kind = "mixed"

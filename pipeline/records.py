@@ -114,6 +114,7 @@ PASSIVE_FILLERS = frozenset(
         ",",
     }
 )
+SUBJECT_PRONOUNS = frozenset({"it", "they", "we", "them"})
 WHICH_WINDOW = 12  # "88,000 accounts that showed spammy behaviour, all of which ..."
 PASSIVE_WINDOW = 6  # tokens between a count and its passive verb, e.g. "were all quickly taken"
 PERFECT_AUX = frozenset({"has", "have", "had", "'s", "'ve"})
@@ -682,10 +683,17 @@ def _which_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
     """'more than 88,000 accounts that showed spam, all of which it has suspended'."""
     doc = ctx.doc
     for i in range(claim.end, min(sent.end - 1, claim.end + WHICH_WINDOW)):
+        if doc[i].lower_ == "all" and doc[i - 1].text in (";", ",", "and"):
+            # "adding 1,210 accounts to its archive; all were suspended"
+            for cue in _cues_in(ctx.cues, i + 1, min(sent.end, i + 6), {"ACTION"}):
+                between = doc[i + 1 : cue.start]
+                if all(t.lower_ in PASSIVE_FILLERS | SUBJECT_PRONOUNS for t in between):
+                    return cue
+            return None
         if doc[i].lower_ == "which" and doc[i - 1].lower_ == "of":
             for cue in _cues_in(ctx.cues, i + 1, min(sent.end, i + 5), {"ACTION"}):
                 between = doc[i + 1 : cue.start]
-                if all(t.lower_ in PASSIVE_FILLERS | {"it", "they", "we"} for t in between):
+                if all(t.lower_ in PASSIVE_FILLERS | SUBJECT_PRONOUNS for t in between):
                     return cue
             return None
     return None
@@ -703,7 +711,7 @@ def _governor(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
     before = [
         c
         for c in _cues_in(ctx.cues, sent.start, claim.start, {"ACTION", "NONACTION", "COMPOSE"})
-        if not _inside_any_claim(ctx.claims, c.start)
+        if not _inside_any_claim(ctx.claims, c.start) and not _bracket_closes(ctx, c, claim)
     ]
     if not before:
         return None
@@ -712,6 +720,31 @@ def _governor(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
         actions = [c for c in before if c.label == "ACTION"]
         return actions[-1] if actions else cue
     return cue
+
+
+def _coordinated_governors(ctx: Context, claims: list[Claim], sent: Span) -> dict[int, Cue]:
+    """Each count's governing cue; 'Hundreds of Pages and dozens of accounts were removed'
+    lends the passive verb of the last count to the counts coordinated before it."""
+    governors: dict[int, Cue] = {}
+    for claim in claims:
+        cue = _governor(ctx, claim, sent)
+        if cue is not None:
+            governors[id(claim)] = cue
+    for left, right in reversed(list(zip(claims, claims[1:], strict=False))):
+        cue = governors.get(id(right))
+        if id(left) in governors or cue is None or cue.start < right.end:
+            continue
+        if all(t.lower_ in (",", "and", "or") for t in ctx.doc[left.end : right.start]):
+            governors[id(left)] = cue
+    return governors
+
+
+def _bracket_closes(ctx: Context, cue: Cue, claim: Claim) -> bool:
+    """'(200 of which had already been disabled), 102 Pages': a verb in brackets that close
+    before the count does not govern it."""
+    between = ctx.doc[cue.end : claim.start]
+    opened = sum(t.text == "(" for t in between)
+    return sum(t.text == ")" for t in between) > opened
 
 
 def _inside_any_claim(claims: Sequence[Claim], token: int) -> bool:
@@ -1017,6 +1050,8 @@ def _countries_in(
         name = country_name(m.id)
         continuing = last_end >= 0 and all(t.lower_ in LIST_GLUE for t in doc[last_end : m.start])
         cue_role, rule = _role_before(doc, m.start, floor)
+        if cue_role is None and any(c.num_end <= m.start and m.end <= c.end for c in ctx.claims):
+            cue_role, rule = "origin", "country-origin-modifier"  # "59 Chinese apps"
         if nxt == "-" and nxt2 in ORIGIN_SUFFIXES or nxt in ("based", "-based"):
             cue_role, rule = "origin", f"country-origin-{nxt2 or nxt}"
         if cue_role is None and continuing and role is not None:
@@ -1121,6 +1156,7 @@ class RecordBuilder:
         self.pending: tuple[Cue, Actor | None, int] | None = None
         self.sent_index = 0
         self.prev_sent: Span | None = None
+        self.pending_sent: Span | None = None
         # columns of the table being read: asset kind column and reach columns
         self.table: tuple[tuple[int, str] | None, list[tuple[int, str]]] | None = None
         self.table_rows: list[tuple[Span, Claim, list[tuple[Claim, str]], int]] = []
@@ -1308,17 +1344,18 @@ class RecordBuilder:
         ctx = self.ctx
         words = {t.lower_ for t in sent}
         claims = _claims_in(ctx.claims, sent.start, sent.end)
-        if COMBINED.search(sent.text) and words & COMBINED_NOUNS and claims and self.records:
+        if COMBINED.search(sent.text) and words & COMBINED_NOUNS and claims:
             return True  # "Taken together, the two takedowns covered 476 accounts": a sum
         if self._subsets(sent, claims):
             return True
         targets: list[tuple[Claim, Cue]] = []
         totals_pool: list[tuple[Claim, Cue]] = []
         compose_actor: Actor | None = None
+        governors = _coordinated_governors(ctx, [c for c in claims if c.kind], sent)
         for claim in claims:
             if not claim.kind:
                 continue
-            cue = _governor(ctx, claim, sent)
+            cue = governors.get(id(claim))
             if cue is None:
                 continue
             if cue.label == "COMPOSE":
@@ -1377,6 +1414,7 @@ class RecordBuilder:
             if _blocked_by(self.ctx, cue, sent) is None:
                 actor, _ = _actor_for(self.ctx, cue, sent, self.focus_actor)
                 self.pending = (cue, actor, self.sent_index)
+                self.pending_sent = sent
                 break
         return False
 
@@ -1521,13 +1559,22 @@ class RecordBuilder:
             self._add_countries(
                 rec, _countries_in(ctx, sent.start, lead_end, sent.start, actor, rec.action)
             )
-        if not rec.countries and cue.rule.startswith("compose-after-") and self.prev_sent:
-            # "The first network was run by a firm in the UAE ... It consisted of 259 accounts"
-            prev = self.prev_sent
-            if not _cues_in(ctx.cues, prev.start, prev.end, {"ACTION"}):
+        if not rec.countries and cue.rule.startswith("compose-after-"):
+            # "The first network was run by a firm in the UAE ... It consisted of 259 accounts",
+            # else the sentence that reported the takedown: "removed a network in Georgia"
+            told = [(self.prev_sent, False), (self.pending_sent, True)]
+            for prev, reported in told:
+                if prev is None or (
+                    not reported and _cues_in(ctx.cues, prev.start, prev.end, {"ACTION"})
+                ):
+                    continue
                 self._add_countries(
                     rec, _countries_in(ctx, prev.start, prev.end, prev.start, actor, rec.action)
                 )
+                if rec.countries:
+                    break
+        if actor is not None and actor.kind != "platform":
+            self._add_countries(rec, self._actor_country(sent, cue))
         self._domestic(rec, doc[region_start:region_end])
         operator, op_rule = _operator_in(ctx, region_start, region_end)
         if operator:
@@ -1537,7 +1584,7 @@ class RecordBuilder:
         if reason:
             rec.reason = reason
             rec.add_rule("reason-sentence")
-        elif self._ordered_by_government(sent):
+        elif actor is not None and actor.kind == "platform" and self._ordered_by_government(sent):
             rec.reason = ("other", "government order")
             rec.add_rule("reason-government-order")
         period = ctx.period_in(region_start, region_end) or ctx.period_in(sent.start, sent.end)
@@ -1558,6 +1605,26 @@ class RecordBuilder:
         self.focus = merged
         self.focus_actor = actor or self.focus_actor
         return merged
+
+    def _actor_country(self, sent: Span, cue: Cue) -> list[tuple[str, str, str, str]]:
+        """'The Indian government has blocked ...': a government's own country is where its
+        block applies."""
+        ctx = self.ctx
+        actors = [
+            m
+            for m in ctx.mentions
+            if m.label in ("GOVERNMENT", "REGULATOR", "COURT", "POLICE")
+            and sent.start <= m.start < cue.start
+        ]
+        out = []
+        for m in ctx.mentions:
+            if (
+                m.label in ("COUNTRY", "DEMONYM")
+                and m.id
+                and any(a.start <= m.start and m.end <= a.end for a in actors)
+            ):
+                out.append((m.id, country_name(m.id), "location", "country-location-actor"))
+        return out
 
     @staticmethod
     def _add_countries(rec: WorkingRecord, found: list[tuple[str, str, str, str]]) -> None:

@@ -5,38 +5,66 @@ import pytest
 
 def _claims(extractor, text):
     doc = extractor.analyzer.parse(text)
-    return [(c.text(doc), c.value, c.kind or c.metric, c.platform, c.qualifier, c.approximate)
-            for c in extractor.claim_finder.find(doc)]
+    return [
+        (c.text(doc), c.value, c.kind or c.metric, c.platform, c.qualifier, c.approximate)
+        for c in extractor.claim_finder.find(doc)
+    ]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Meta removed 453 Facebook accounts and 103 Pages.",
-         [("453 Facebook accounts", 453, "account", "Facebook", None, False),
-          ("103 Pages", 103, "page", None, None, False)]),
-        ("The regulator blocked more than 10,000 websites.",
-         [("more than 10,000 websites", 10_000, "website", None, "more than", True)]),
-        ("Nearly 1,000 YouTube channels were terminated.",
-         [("Nearly 1,000 YouTube channels", 1000, "channel", "YouTube", "nearly", True)]),
-        ("At least 50 accounts were suspended.",
-         [("At least 50 accounts", 50, "account", None, "at least", True)]),
-        ("Hundreds of Pages were removed.",
-         [("Hundreds of Pages", None, "page", None, "hundreds of", True)]),
-        ("It also deleted two dozen channels.",
-         [("two dozen channels", 24, "channel", None, None, False)]),
-        ("About 70,000 accounts followed one or more of the Pages.",
-         [("About 70,000 accounts", 70_000, "account", None, "about", True)]),
-        ("The Pages had 2.5m followers.",
-         [("2.5m followers", 2_500_000, "followers", None, None, False)]),
-        ("It terminated 186 channels in April, 1,098 in May and 1,312 in June.",
-         [("186 channels", 186, "channel", None, None, False),
-          ("1,098", 1098, "channel", None, None, False),
-          ("1,312", 1312, "channel", None, None, False)]),
-        ("The operators spent about $12,500 on ads.",
-         [("about $12,500", 12_500, "money", None, "about", True)]),
-        ("Operators barred outgoing calls on some 72.77 million SIMs.",
-         [("some 72.77 million SIMs", 72_770_000, "sim_card", None, "some", True)]),
+        (
+            "Meta removed 453 Facebook accounts and 103 Pages.",
+            [
+                ("453 Facebook accounts", 453, "account", "Facebook", None, False),
+                ("103 Pages", 103, "page", None, None, False),
+            ],
+        ),
+        (
+            "The regulator blocked more than 10,000 websites.",
+            [("more than 10,000 websites", 10_000, "website", None, "more than", True)],
+        ),
+        (
+            "Nearly 1,000 YouTube channels were terminated.",
+            [("Nearly 1,000 YouTube channels", 1000, "channel", "YouTube", "nearly", True)],
+        ),
+        (
+            "At least 50 accounts were suspended.",
+            [("At least 50 accounts", 50, "account", None, "at least", True)],
+        ),
+        (
+            "Hundreds of Pages were removed.",
+            [("Hundreds of Pages", None, "page", None, "hundreds of", True)],
+        ),
+        (
+            "It also deleted two dozen channels.",
+            [("two dozen channels", 24, "channel", None, None, False)],
+        ),
+        (
+            "About 70,000 accounts followed one or more of the Pages.",
+            [("About 70,000 accounts", 70_000, "account", None, "about", True)],
+        ),
+        (
+            "The Pages had 2.5m followers.",
+            [("2.5m followers", 2_500_000, "followers", None, None, False)],
+        ),
+        (
+            "It terminated 186 channels in April, 1,098 in May and 1,312 in June.",
+            [
+                ("186 channels", 186, "channel", None, None, False),
+                ("1,098", 1098, "channel", None, None, False),
+                ("1,312", 1312, "channel", None, None, False),
+            ],
+        ),
+        (
+            "The operators spent about $12,500 on ads.",
+            [("about $12,500", 12_500, "money", None, "about", True)],
+        ),
+        (
+            "Operators barred outgoing calls on some 72.77 million SIMs.",
+            [("some 72.77 million SIMs", 72_770_000, "sim_card", None, "some", True)],
+        ),
     ],
 )
 def test_claims_find(extractor, text, expected):

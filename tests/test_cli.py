@@ -20,12 +20,14 @@ def test_cli_extract_seed_fixture(tmp_path):
     result = CliRunner().invoke(main, ["extract", str(SEED), "-o", str(out), "--jobs", "1"])
     assert result.exit_code == 0, result.output
     records = [TakedownRecord.model_validate_json(x) for x in out.read_text().splitlines()]
-    by_origin = {
-        next(c.code for c in r.countries if c.role == "origin"): r for r in records
-    }
+    by_origin = {next(c.code for c in r.countries if c.role == "origin"): r for r in records}
     assert sorted(by_origin) == ["PK", "RU", "US"]
     assert sorted((t.kind, t.count) for t in by_origin["PK"].targets) == [
-        ("account", 107), ("account", 453), ("group", 78), ("page", 103)]
+        ("account", 107),
+        ("account", 453),
+        ("group", 78),
+        ("page", 103),
+    ]
     articles = (tmp_path / "out" / "articles.jsonl").read_text().splitlines()
     assert len(articles) == 1
     article = json.loads(articles[0])
@@ -40,8 +42,19 @@ def test_cli_extract_seed_fixture(tmp_path):
 
 def test_cli_extract_to_stdout(tmp_path):
     result = CliRunner().invoke(
-        main, ["extract", str(SEED), "-o", "-", "--jobs", "1", "--quiet",
-               "--errors", str(tmp_path / "e.jsonl")])
+        main,
+        [
+            "extract",
+            str(SEED),
+            "-o",
+            "-",
+            "--jobs",
+            "1",
+            "--quiet",
+            "--errors",
+            str(tmp_path / "e.jsonl"),
+        ],
+    )
     assert result.exit_code == 0
     assert len(result.stdout.strip().splitlines()) == 3
 
@@ -50,12 +63,16 @@ def test_cli_extract_exit_1_on_failed_input(tmp_path):
     empty = tmp_path / "empty.html"
     empty.write_bytes(b"")
     out = tmp_path / "r.jsonl"
-    result = CliRunner().invoke(main, ["extract", str(SEED), str(empty), "-o", str(out),
-                                       "--jobs", "1"])
+    result = CliRunner().invoke(
+        main, ["extract", str(SEED), str(empty), "-o", str(out), "--jobs", "1"]
+    )
     assert result.exit_code == 1
     (line,) = (tmp_path / "errors.jsonl").read_text().splitlines()
     assert json.loads(line)["code"] == "read.empty"
-    assert "inputs 2: 1 pages with records (3 records), 0 pages with no takedown found, 1 errors" in result.stderr
+    assert (
+        "inputs 2: 1 pages with records (3 records), 0 pages with no takedown found, 1 errors"
+        in result.stderr
+    )
 
 
 @pytest.mark.parametrize(
@@ -116,8 +133,9 @@ def test_cli_light_commands_do_not_import_nlp(args):
 
 
 def test_cli_python_dash_m():
-    out = subprocess.run([sys.executable, "-m", "pipeline", "--version"], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, check=True
+    )
     assert "takedowns" in out.stdout
 
 

@@ -19,8 +19,14 @@ def _records(analyze, text, **kw):
 TAKEDOWNS = [
     pytest.param(
         "Meta removed 41 Facebook accounts and 12 Pages run from Georgia.",
-        [("Meta", "removed", [("account", 41, "Facebook"), ("page", 12, "Facebook")],
-          [("GE", "origin")])],
+        [
+            (
+                "Meta",
+                "removed",
+                [("account", 41, "Facebook"), ("page", 12, "Facebook")],
+                [("GE", "origin")],
+            )
+        ],
         id="active-company-subject",
     ),
     pytest.param(
@@ -36,40 +42,82 @@ TAKEDOWNS = [
     pytest.param(
         "Facebook removed 83 Facebook accounts, 21 Pages, 4 Groups and 17 Instagram accounts "
         "linked to individuals in Thailand.",
-        [("Facebook", "removed", [("account", 17, "Instagram"), ("account", 83, "Facebook"),
-                                  ("group", 4, "Facebook"), ("page", 21, "Facebook")],
-          [("TH", "origin")])],
+        [
+            (
+                "Facebook",
+                "removed",
+                [
+                    ("account", 17, "Instagram"),
+                    ("account", 83, "Facebook"),
+                    ("group", 4, "Facebook"),
+                    ("page", 21, "Facebook"),
+                ],
+                [("TH", "origin")],
+            )
+        ],
         id="comma-list-platform-carries-over",
     ),
     pytest.param(
         "Facebook took down a network of 13 accounts and 2 pages based in Russia, and 55 "
         "Facebook accounts, 42 pages and 36 Instagram accounts linked to a US-based firm.",
-        [("Facebook", "removed", [("account", 13, "Facebook"), ("page", 2, "Facebook")],
-          [("RU", "origin")]),
-         ("Facebook", "removed", [("account", 36, "Instagram"), ("account", 55, "Facebook"),
-                                  ("page", 42, "Facebook")], [("US", "origin")])],
+        [
+            (
+                "Facebook",
+                "removed",
+                [("account", 13, "Facebook"), ("page", 2, "Facebook")],
+                [("RU", "origin")],
+            ),
+            (
+                "Facebook",
+                "removed",
+                [
+                    ("account", 36, "Instagram"),
+                    ("account", 55, "Facebook"),
+                    ("page", 42, "Facebook"),
+                ],
+                [("US", "origin")],
+            ),
+        ],
         id="two-networks-one-sentence",
     ),
     pytest.param(
         "Meta took down 126 assets (61 profiles, 48 Pages, 5 groups and 12 Instagram accounts) "
         "that originated in Iran.",
-        [("Meta", "removed", [("account", 12, "Instagram"), ("account", 61, "Facebook"),
-                              ("group", 5, "Facebook"), ("page", 48, "Facebook")],
-          [("IR", "origin")])],
+        [
+            (
+                "Meta",
+                "removed",
+                [
+                    ("account", 12, "Instagram"),
+                    ("account", 61, "Facebook"),
+                    ("group", 5, "Facebook"),
+                    ("page", 48, "Facebook"),
+                ],
+                [("IR", "origin")],
+            )
+        ],
         id="total-with-breakdown-in-brackets",
     ),
     pytest.param(
         "YouTube terminated 204 channels in April, 1,150 in May and 1,390 in June, all linked "
         "to China.",
-        [("YouTube", "terminated", [("channel", 204, "YouTube")], []),
-         ("YouTube", "terminated", [("channel", 1150, "YouTube")], []),
-         ("YouTube", "terminated", [("channel", 1390, "YouTube")], [("CN", "origin")])],
+        [
+            ("YouTube", "terminated", [("channel", 204, "YouTube")], []),
+            ("YouTube", "terminated", [("channel", 1150, "YouTube")], []),
+            ("YouTube", "terminated", [("channel", 1390, "YouTube")], [("CN", "origin")]),
+        ],
         id="month-by-month-series",
     ),
     pytest.param(
         "The Pakistan Telecommunication Authority (PTA) said it had blocked 8,214 websites.",
-        [("Pakistan Telecommunication Authority", "blocked", [("website", 8214, None)],
-          [("PK", "location")])],
+        [
+            (
+                "Pakistan Telecommunication Authority",
+                "blocked",
+                [("website", 8214, None)],
+                [("PK", "location")],
+            )
+        ],
         id="regulator-block",
     ),
     pytest.param(
@@ -79,8 +127,14 @@ TAKEDOWNS = [
     ),
     pytest.param(
         "Acting on a ministry order, Twitter withheld 180 accounts and 90 posts in India.",
-        [("Twitter", "restricted", [("account", 180, "Twitter"), ("post", 90, "Twitter")],
-          [("IN", "location")])],
+        [
+            (
+                "Twitter",
+                "restricted",
+                [("account", 180, "Twitter"), ("post", 90, "Twitter")],
+                [("IN", "location")],
+            )
+        ],
         id="withholding-order",
     ),
     pytest.param(
@@ -90,16 +144,78 @@ TAKEDOWNS = [
     ),
     pytest.param(
         "Twitter suspended 5,350 accounts run from Saudi Arabia, Egypt and the UAE.",
-        [("Twitter", "suspended", [("account", 5350, "Twitter")],
-          [("AE", "origin"), ("EG", "origin"), ("SA", "origin")])],
+        [
+            (
+                "Twitter",
+                "suspended",
+                [("account", 5350, "Twitter")],
+                [("AE", "origin"), ("EG", "origin"), ("SA", "origin")],
+            )
+        ],
         id="several-origin-countries",
     ),
     pytest.param(
         "Meta removed 510 Facebook accounts from Israel that targeted audiences in Canada and "
         "the United States.",
-        [("Meta", "removed", [("account", 510, "Facebook")],
-          [("CA", "target"), ("IL", "origin"), ("US", "target")])],
+        [
+            (
+                "Meta",
+                "removed",
+                [("account", 510, "Facebook")],
+                [("CA", "target"), ("IL", "origin"), ("US", "target")],
+            )
+        ],
         id="origin-versus-target",
+    ),
+    pytest.param(
+        "Twitter is adding 1,210 accounts to its public archive; all were suspended.",
+        [("Twitter", "suspended", [("account", 1210, "Twitter")], [])],
+        id="archive-disclosure-all-were-suspended",
+    ),
+    pytest.param(
+        "Facebook removed a network in Georgia. The network had 40 accounts, 11 Pages and 2 "
+        "groups on Facebook and 9 accounts on Instagram.",
+        [
+            (
+                "Facebook",
+                "removed",
+                [
+                    ("account", 9, "Instagram"),
+                    ("account", 40, "Facebook"),
+                    ("group", 2, "Facebook"),
+                    ("page", 11, "Facebook"),
+                ],
+                [("GE", "origin")],
+            )
+        ],
+        id="make-up-after-the-action-platform-named-after-list",
+    ),
+    pytest.param(
+        "Hundreds of Pages and dozens of accounts were removed by Facebook.",
+        [("Facebook", "removed", [("account", None, "Facebook"), ("page", None, "Facebook")], [])],
+        id="vague-quantities-coordinated-passive",
+    ),
+    pytest.param(
+        "The Indian government has blocked 59 Chinese apps, citing national security.",
+        [
+            (
+                "Indian government",
+                "blocked",
+                [("app", 59, None)],
+                [("CN", "origin"), ("IN", "location")],
+            )
+        ],
+        id="government-own-country-and-origin-of-targets",
+    ),
+    pytest.param(
+        "Facebook took down 412 posts at the ministry's request. YouTube removed 2,180 videos, "
+        "while TikTok deleted 64 clips.",
+        [
+            ("Facebook", "removed", [("post", 412, "Facebook")], []),
+            ("YouTube", "removed", [("video", 2180, "YouTube")], []),
+            ("TikTok", "removed", [("video", 64, "TikTok")], []),
+        ],
+        id="one-platform-per-clause",
     ),
     pytest.param(
         "TikTok removed 1,704 Russia-based accounts.",
@@ -115,26 +231,38 @@ def test_records_takedowns(analyze, text, expected):
 
 
 NOT_TAKEDOWNS = [
-    pytest.param("Since 2017 Facebook has removed over 100 networks and 5,000 accounts.",
-                 id="cumulative-since"),
+    pytest.param(
+        "Since 2017 Facebook has removed over 100 networks and 5,000 accounts.",
+        id="cumulative-since",
+    ),
     pytest.param("Since 2010 the authority has blocked over 51,000 URLs.", id="cumulative-urls"),
     pytest.param("So far the regulator has blocked 900,000 websites.", id="cumulative-so-far"),
     pytest.param("The authority denied blocking 1,372 websites.", id="denial"),
     pytest.param("The minister threatened to ban 20 apps.", id="threat"),
     pytest.param("The ministry urged the platform to remove 340 posts.", id="demand"),
-    pytest.param("The platform declined the ministry's request to remove 340 posts.",
-                 id="refusal"),
+    pytest.param("The platform declined the ministry's request to remove 340 posts.", id="refusal"),
     pytest.param("The regulator will block 120 websites next week.", id="future"),
     pytest.param("Did Facebook remove 200 accounts?", id="question"),
-    pytest.param("The ministry received 1,140 complaints and sent 820 removal requests.",
-                 id="requests-and-complaints"),
+    pytest.param(
+        "The ministry received 1,140 complaints and sent 820 removal requests.",
+        id="requests-and-complaints",
+    ),
     pytest.param("Police examined 52,000 social media accounts.", id="investigated-only"),
-    pytest.param("TikTok has more than 1 billion users and 134 million users in Europe.",
-                 id="user-statistics"),
-    pytest.param("The regulator fined the company €345 million for 2,000 violations.",
-                 id="fine"),
+    pytest.param(
+        "TikTok has more than 1 billion users and 134 million users in Europe.",
+        id="user-statistics",
+    ),
+    pytest.param("The regulator fined the company €345 million for 2,000 violations.", id="fine"),
     pytest.param("About 61,000 accounts followed one or more of the Pages.", id="reach-only"),
     pytest.param("Hours later the 120 accounts were restored.", id="reinstatement"),
+    pytest.param(
+        "Platforms took down more than 3,200 posts, videos and clips.",
+        id="total-over-several-kinds-without-breakdown",
+    ),
+    pytest.param(
+        "Taken together, the two takedowns covered 476 accounts and 246 Pages.",
+        id="combined-total-of-two-networks",
+    ),
 ]
 
 
@@ -144,26 +272,34 @@ def test_records_not_takedowns(analyze, text):
 
 
 def test_records_same_network_twice_is_one_record(analyze):
-    text = ("Meta removed 168 accounts, 149 Pages and 79 Groups in Ukraine. "
-            "Later in its report, Meta said the 168 accounts, 149 Pages and 79 Groups were "
-            "removed for coordinated inauthentic behaviour.")
+    text = (
+        "Meta removed 168 accounts, 149 Pages and 79 Groups in Ukraine. "
+        "Later in its report, Meta said the 168 accounts, 149 Pages and 79 Groups were "
+        "removed for coordinated inauthentic behaviour."
+    )
     found = analyze(text).records
     assert len(found) == 1
     assert len(found[0].evidence) == 2
 
 
 def test_records_reach_attached(analyze):
-    text = ("Facebook removed 50 Facebook accounts and 98 Pages from Bangladesh. "
-            "About 3.4 million accounts followed one or more of these Pages, and the network "
-            "spent about $60 on ads.")
+    text = (
+        "Facebook removed 50 Facebook accounts and 98 Pages from Bangladesh. "
+        "About 3.4 million accounts followed one or more of these Pages, and the network "
+        "spent about $60 on ads."
+    )
     rec = analyze(text).records[0]
     assert sorted((r.metric, r.count) for r in rec.reach) == [
-        ("ad_spend", 60), ("followers", 3_400_000)]
+        ("ad_spend", 60),
+        ("followers", 3_400_000),
+    ]
 
 
 def test_records_reason_period_languages(analyze):
-    text = ("In August 2020 Facebook removed 453 Facebook accounts from Pakistan for "
-            "coordinated inauthentic behaviour. The network posted mostly in Urdu and English.")
+    text = (
+        "In August 2020 Facebook removed 453 Facebook accounts from Pakistan for "
+        "coordinated inauthentic behaviour. The network posted mostly in Urdu and English."
+    )
     rec = analyze(text).records[0]
     assert rec.reason.label == "coordinated_inauthentic_behaviour"
     assert rec.period == "August 2020"
@@ -186,21 +322,29 @@ def test_records_overlong_text_is_a_clear_error(extractor):
     from pipeline.errors import ExtractError
     from pipeline.extract import MAX_TEXT_CHARS
 
-    article = Article(source=Source(sha256="0"), text="Facebook removed 2 accounts. " * (
-        MAX_TEXT_CHARS // 20), method="trafilatura", encoding="utf-8")
+    article = Article(
+        source=Source(sha256="0"),
+        text="Facebook removed 2 accounts. " * (MAX_TEXT_CHARS // 20),
+        method="trafilatura",
+        encoding="utf-8",
+    )
     with pytest.raises(ExtractError) as err:
         extractor.extract(article)
     assert err.value.code == "extract.too_long"
 
 
 def test_records_table_rows(analyze):
-    text = ("We removed the following networks in December 2024.\n"
-            "| Network | Accounts | Followers | Description |\n"
-            "|---|---|---|---|\n"
-            "| Romania | 1,200 | 5,000 | Run from Romania and aimed at Romanian users. |\n"
-            "| Kenya | 80 | 900 | Run from Kenya. |\n")
+    text = (
+        "We removed the following networks in December 2024.\n"
+        "| Network | Accounts | Followers | Description |\n"
+        "|---|---|---|---|\n"
+        "| Romania | 1,200 | 5,000 | Run from Romania and aimed at Romanian users. |\n"
+        "| Kenya | 80 | 900 | Run from Kenya. |\n"
+    )
     found = analyze(text, title="TikTok covert influence report").records
     assert [(r.actor.name, [(t.kind, t.count) for t in r.targets]) for r in found] == [
-        ("TikTok", [("account", 1200)]), ("TikTok", [("account", 80)])]
+        ("TikTok", [("account", 1200)]),
+        ("TikTok", [("account", 80)]),
+    ]
     assert [(x.metric, x.count) for x in found[0].reach] == [("followers", 5000)]
     assert ("RO", "target") in {(c.code, c.role) for c in found[0].countries}

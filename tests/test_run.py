@@ -34,11 +34,15 @@ def _warc(path: Path) -> Path:
     with path.open("wb") as fp:
         writer = WARCWriter(fp, gzip=True)
         for n, page in enumerate(PAGES[:2]):
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
-                                       protocol="HTTP/1.1")
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
             record = writer.create_warc_record(
-                f"https://example.org/warc/{n}", "response",
-                payload=io.BytesIO(page.read_bytes()), http_headers=headers)
+                f"https://example.org/warc/{n}",
+                "response",
+                payload=io.BytesIO(page.read_bytes()),
+                http_headers=headers,
+            )
             writer.write_record(record)
     return path
 
@@ -54,10 +58,17 @@ def test_run_mixed_batch_loses_nothing(tmp_path, httpserver):
     warc = _warc(tmp_path / "pages.warc.gz")
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     httpserver.expect_request("/ok").respond_with_data(
-        PAGES[0].read_bytes(), content_type="text/html; charset=utf-8")
+        PAGES[0].read_bytes(), content_type="text/html; charset=utf-8"
+    )
     httpserver.expect_request("/broken").respond_with_data("nope", status=404)
-    specs = [str(good), str(bad), str(warc), httpserver.url_for("/ok"),
-             httpserver.url_for("/broken"), str(tmp_path / "missing.html")]
+    specs = [
+        str(good),
+        str(bad),
+        str(warc),
+        httpserver.url_for("/ok"),
+        httpserver.url_for("/broken"),
+        str(tmp_path / "missing.html"),
+    ]
     out = Outputs.beside(str(tmp_path / "out" / "records.jsonl"), articles=None, errors=None)
     summary = run_batch(specs, outputs=out, jobs=2)
     articles = [json.loads(x) for x in out.articles.read_text().splitlines()]
@@ -67,8 +78,13 @@ def test_run_mixed_batch_loses_nothing(tmp_path, httpserver):
     assert summary.inputs == len(articles) + len(errors)
     assert summary.records == len(records)
     codes = sorted(e["code"] for e in errors)
-    assert codes == ["fetch.http_status", "read.binary", "read.empty", "read.gzip",
-                     "read.not_found"]
+    assert codes == [
+        "fetch.http_status",
+        "read.binary",
+        "read.empty",
+        "read.gzip",
+        "read.not_found",
+    ]
     assert any(a["source"]["url"] == httpserver.url_for("/ok") for a in articles)
     assert sum(a["input"].startswith(str(warc)) for a in articles) == 2
     assert len(articles) == 3 + 1 + 2 + 1  # good pages, latin page, WARC pages, fetched page
@@ -78,8 +94,9 @@ def test_run_output_identical_for_any_jobs(tmp_path):
     pages = _copies(tmp_path / "pages", 30)
     outputs = {}
     for jobs in (1, 2):
-        out = Outputs.beside(str(tmp_path / f"j{jobs}" / "records.jsonl"), articles=None,
-                             errors=None)
+        out = Outputs.beside(
+            str(tmp_path / f"j{jobs}" / "records.jsonl"), articles=None, errors=None
+        )
         run_batch([str(pages)], outputs=out, jobs=jobs)
         outputs[jobs] = (out.records.read_bytes(), out.articles.read_bytes())
     assert outputs[1] == outputs[2]
@@ -87,8 +104,19 @@ def test_run_output_identical_for_any_jobs(tmp_path):
 
 
 def _extract_cmd(pages: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "pipeline", "extract", str(pages), "-o",
-            str(out / "records.jsonl"), "--jobs", "2", "--quiet", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "extract",
+        str(pages),
+        "-o",
+        str(out / "records.jsonl"),
+        "--jobs",
+        "2",
+        "--quiet",
+        *extra,
+    ]
 
 
 @pytest.mark.parametrize("kill_after_lines", [3, 25])

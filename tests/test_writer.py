@@ -15,8 +15,16 @@ def _record(**over) -> TakedownRecord:
         "source": {"sha256": "0" * 64, "url": "https://example.org/a"},
         "actor": {"name": "Meta", "kind": "platform"},
         "action": "removed",
-        "targets": [{"kind": "account", "platform": "Facebook", "count": 453,
-                     "text": "453 Facebook accounts", "start": 10, "end": 31}],
+        "targets": [
+            {
+                "kind": "account",
+                "platform": "Facebook",
+                "count": 453,
+                "text": "453 Facebook accounts",
+                "start": 10,
+                "end": 31,
+            }
+        ],
         "countries": [{"code": "PK", "name": "Pakistan", "role": "origin"}],
         "evidence": [{"text": "Meta removed 453 Facebook accounts.", "start": 0, "end": 35}],
     }
