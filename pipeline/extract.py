@@ -13,7 +13,6 @@ from pipeline.errors import ExtractError
 from pipeline.nlp import ACTOR_LABELS, Analyzer, entities, iter_spans
 from pipeline.records import build_records
 
-
 # spaCy's own default nlp.max_length. A long news story is 50,000 characters; a page
 # whose main text passes a million is a dump or a book, not an article.
 MAX_TEXT_CHARS = 1_000_000
