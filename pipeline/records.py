@@ -300,7 +300,9 @@ INVESTIGATION_WORDS = frozenset(
 REPORT_WORDS = re.compile(r"\b(?:report|bulletin|quarter)\b", re.I)
 COMBINED = re.compile(r"\b(?:combined|altogether|together|overall|in all|in total)\b", re.I)
 COMBINED_NOUNS = frozenset({"networks", "operations", "takedowns", "campaigns", "clusters"})
-PENDING_SENTENCES = 3  # "removed a network ..." then, within three sentences, "It consisted of"
+PENDING_SENTENCES = 3
+ROUNDED_TWIN_SENTENCES = 3  # a rounded lede and the exact figure are a few sentences apart
+ROUNDING_SHARE = 0.25  # "nearly 5,000" for 4,789; "over 2,500" for 2,596  # "removed a network ..." then, within three sentences, "It consisted of"
 APP_LIST_GLUE = frozenset(
     {
         "the",
@@ -1664,15 +1666,22 @@ class RecordBuilder:
                 continue
             if rec.actor and old.actor and rec.actor.name != old.actor.name:
                 continue
-            shared = keys & old.target_keys()
-            if not shared:
-                continue
-            if len(shared) < min(len(keys), len(old.target_keys())) and len(shared) < 2:
-                continue
             origins_old = {c for c, r in old.countries if r == "origin"}
             origins_new = {c for c, r in rec.countries if r == "origin"}
             if origins_old and origins_new and not origins_old & origins_new:
                 continue
+            shared = keys & old.target_keys()
+            rounded = not shared and self._rounded_twin(old, rec)
+            if not shared and not rounded:
+                continue
+            if shared and len(shared) < min(len(keys), len(old.target_keys())) and len(shared) < 2:
+                continue
+            if rounded:
+                # "thousands of fake accounts ... The company took down 4,789 Facebook accounts":
+                # the exact figure replaces the rounded one
+                exact = {c.kind for c in rec.targets if c.value is not None and not c.approximate}
+                old.targets = [c for c in old.targets if c.kind not in exact]
+                old.add_rule("merged-rounded-mention")
             old_keys = {(c.kind, c.value) for c in old.targets}
             old.targets.extend(c for c in rec.targets if (c.kind, c.value) not in old_keys)
             for key, name in rec.countries.items():
@@ -1690,6 +1699,28 @@ class RecordBuilder:
             return old
         self.records.append(rec)
         return rec
+
+    def _rounded_twin(self, old: WorkingRecord, new: WorkingRecord) -> bool:
+        """Is new the same network as old, told once rounded ("hundreds of", "nearly 5,000")
+        and once exactly, a few sentences apart?"""
+        if old.action != new.action or self.sent_index - old.last_sentence > ROUNDED_TWIN_SENTENCES:
+            return False
+        if any(r.startswith("subset-of") for r in old.rules + new.rules):
+            return False
+        by_kind_old = {c.kind: c for c in old.targets}
+        shared = [(by_kind_old[c.kind], c) for c in new.targets if c.kind in by_kind_old]
+        if not shared:
+            return False
+        loose = False
+        for a, b in shared:
+            if a.value is None or b.value is None:
+                loose = True
+            elif a.value != b.value:
+                close = abs(a.value - b.value) <= ROUNDING_SHARE * max(a.value, b.value)
+                if not ((a.approximate or b.approximate) and close):
+                    return False
+                loose = True
+        return loose
 
     @staticmethod
     def _absorb(old: WorkingRecord, new: WorkingRecord) -> None:

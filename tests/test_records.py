@@ -348,3 +348,23 @@ def test_records_table_rows(analyze):
     ]
     assert [(x.metric, x.count) for x in found[0].reach] == [("followers", 5000)]
     assert ("RO", "target") in {(c.code, c.role) for c in found[0].countries}
+
+
+@pytest.mark.parametrize(
+    "lede",
+    [
+        "Meta said it had removed thousands of fake accounts tied to China.",
+        "Meta said it had removed nearly 5,000 fake accounts tied to China.",
+    ],
+)
+def test_records_rounded_lede_and_exact_figure_are_one_record(analyze, lede):
+    text = lede + " The company took down 4,789 Facebook accounts that were part of the operation."
+    found = analyze(text).records
+    assert [[(t.kind, t.count) for t in r.targets] for r in found] == [[("account", 4789)]]
+    assert ("CN", "origin") in {(c.code, c.role) for c in found[0].countries}
+
+
+def test_records_different_exact_figures_stay_apart(analyze):
+    text = ("Twitter removed 5,929 accounts tied to Saudi Arabia. It also suspended more than "
+            "88,000 spam accounts.")
+    assert len(analyze(text).records) == 2
