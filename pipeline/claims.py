@@ -72,8 +72,6 @@ QUALIFIERS: tuple[tuple[str, ...], ...] = tuple(
         reverse=True,
     )
 )
-# Qualifiers that do not make a count approximate.
-EXACT_QUALIFIERS = frozenset({"a total of", "total of", "exactly", "precisely"})
 CURRENCY_SYMBOLS = {
     "$": "USD",
     "us$": "USD",

@@ -51,6 +51,7 @@ from requests.utils import requote_uri
 
 from models.page import Page
 from pipeline.errors import FetchError
+from pipeline.magic import GZIP_MAGIC, NOT_PAGE_MAGIC
 
 LOGGER = logging.getLogger(__name__)
 
@@ -86,18 +87,9 @@ ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB 
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
-# Magic numbers of formats that are served as text/html by misconfigured servers.
-NON_HTML_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF87a", "GIF image"),
-    (b"GIF89a", "GIF image"),
-    (b"%PDF-", "PDF document"),
-    (b"PK\x03\x04", "zip archive"),
-    (b"PK\x05\x06", "zip archive"),
-    (b"\x1f\x8b", "gzip data"),
-    (b"RIFF", "RIFF (WebP/AVI/WAV) data"),
-)
+# Formats that misconfigured servers send as text/html; a gzip body left after transfer
+# decoding is not a page either.
+NON_HTML_MAGIC: tuple[tuple[bytes, str], ...] = (*NOT_PAGE_MAGIC, (GZIP_MAGIC, "gzip data"))
 # WHATWG MIME Sniffing, "identifying an unknown MIME type": HTML starts (case-insensitive,
 # after whitespace) followed by a tag-terminating byte, plus an XML declaration (XHTML).
 HTML_STARTS = tuple(

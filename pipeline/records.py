@@ -213,9 +213,8 @@ ORIGIN_SUFFIXES = frozenset(
     {"based", "linked", "origin", "run", "backed", "affiliated", "sponsored"}
 )
 STANCE_PREFIXES = frozenset({"pro", "anti"})
-DOMESTIC_WORDS = frozenset({"domestic", "domestically", "local", "inside", "within"})
 
-# Sentence words that say a non-takedown sentence is about the network just reported.
+# Roles a later sentence's bare mention cannot give: it is not evidence of a role.
 FOLLOW_UP_WEAK_RULES = frozenset(
     {
         "country-default-origin",
@@ -225,47 +224,7 @@ FOLLOW_UP_WEAK_RULES = frozenset(
         "country-origin-in",
     }
 )
-FOLLOW_UP_WORDS = frozenset(
-    {
-        "network",
-        "networks",
-        "operation",
-        "operations",
-        "campaign",
-        "accounts",
-        "pages",
-        "groups",
-        "channels",
-        "they",
-        "these",
-        "operators",
-        "it",
-        "its",
-        "their",
-        "the",
-    }
-)
 LANGUAGE_NOUNS = frozenset({"language", "languages", "-language", "speaking", "-speaking"})
-LANGUAGE_CONTEXT = frozenset(
-    {
-        "language",
-        "languages",
-        "posted",
-        "posts",
-        "posting",
-        "content",
-        "published",
-        "wrote",
-        "written",
-        "messages",
-        "spoke",
-        "speaking",
-        "in",
-        "-language",
-        "mostly",
-        "mainly",
-    }
-)
 INVESTIGATION_WORDS = frozenset(
     {
         "investigated",
@@ -377,7 +336,6 @@ MONTH_NAMES = (
     "December",
 )
 MONTH_RE = "|".join(MONTH_NAMES)
-PERIOD_MONTH_YEAR = re.compile(rf"\b({MONTH_RE})(?:\s+\d{{1,2}})?,?\s+((?:19|20)\d\d)\b")
 PERIOD_MONTH_YEAR_ONLY = re.compile(rf"\b({MONTH_RE})\s+((?:19|20)\d\d)\b")
 PERIOD_QUARTER = re.compile(r"\b(?:Q([1-4])\s*((?:19|20)\d\d)|((?:19|20)\d\d)\s*Q([1-4]))\b")
 PERIOD_QUARTER_WORDS = re.compile(

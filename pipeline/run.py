@@ -122,6 +122,19 @@ def _error_line(exc: PipelineError, input: str, url: str | None = None) -> Error
     )
 
 
+def _failed(
+    page: Page, stage: str, what: str, message: str, timings: dict[str, float]
+) -> PageOutcome:
+    error = ErrorLine(
+        input=page.input,
+        stage=stage,  # type: ignore[arg-type]
+        code=f"{stage}.{what}",
+        message=message,
+        url=page.url,
+    )
+    return PageOutcome(page.input, error=error, timings=timings)
+
+
 def process_page(page: Page, *, extractor: Extractor) -> PageOutcome:
     """Page -> outcome (article line + records, or an error line); never raises for bad input."""
     from pipeline.clean import clean_html
@@ -145,30 +158,10 @@ def process_page(page: Page, *, extractor: Extractor) -> PageOutcome:
             page.input, error=_error_line(exc, page.input, page.url), timings=timings
         )
     except RecursionError as exc:  # lxml or our rules on absurdly nested input
-        return PageOutcome(
-            page.input,
-            error=ErrorLine(
-                input=page.input,
-                stage=stage,  # type: ignore[arg-type]
-                code=f"{stage}.too_deep",
-                message=f"page too deeply nested: {exc}",
-                url=page.url,
-            ),
-            timings=timings,
-        )
+        return _failed(page, stage, "too_deep", f"page too deeply nested: {exc}", timings)
     except Exception as exc:  # a bug on one page must not stop the batch; keep the trace
         logger.debug("unexpected failure on %s\n%s", page.input, traceback.format_exc())
-        return PageOutcome(
-            page.input,
-            error=ErrorLine(
-                input=page.input,
-                stage=stage,  # type: ignore[arg-type]
-                code=f"{stage}.unexpected",
-                message=f"{type(exc).__name__}: {exc}",
-                url=page.url,
-            ),
-            timings=timings,
-        )
+        return _failed(page, stage, "unexpected", f"{type(exc).__name__}: {exc}", timings)
     line = ArticleLine(
         schema_version=SCHEMA_VERSION,
         input=page.input,

@@ -46,6 +46,7 @@ from warcio.recordloader import ArcWarcRecord
 from models.page import Page
 from pipeline.decode import sniff_unicode
 from pipeline.errors import PipelineError, ReadError
+from pipeline.magic import GZIP_MAGIC, NOT_PAGE_MAGIC
 
 logger = logging.getLogger(__name__)
 
@@ -55,23 +56,7 @@ MAX_PAGE_BYTES = 50 * 1024 * 1024
 # The binary check looks at this much of the page: every magic number below fits in it.
 BINARY_SNIFF_BYTES = 1024
 # Magic numbers of files that turn up beside saved pages but are not pages.
-BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"GIF87a", "GIF image"),
-    (b"GIF89a", "GIF image"),
-    (b"%PDF-", "PDF document"),
-    (b"PK\x03\x04", "zip archive"),
-    (b"\xd0\xcf\x11\xe0", "MS Office document"),
-    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
-    (b"Rar!", "RAR archive"),
-    (b"\x7fELF", "executable"),
-    (b"BZh", "bzip2 archive"),
-    (b"\xfd7zXZ\x00", "xz archive"),
-    (b"wOFF", "web font"),
-    (b"wOF2", "web font"),
-)
-GZIP_MAGIC = b"\x1f\x8b"
+BINARY_MAGIC = NOT_PAGE_MAGIC
 # A directory walk and a glob take files with these endings (lower-cased).
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
