@@ -70,10 +70,11 @@ LINK_LINE_RE = re.compile(
 # Prompts to share, follow, subscribe or sign up, anywhere in a short line. Narrow on
 # purpose: "sign up for" alone also occurs in article sentences (aeb-dev page 287e4d9f).
 PROMPT_LINE_RE = re.compile(
-    r"\bshare (this|it|the) (story|article|post)\b|\bshare it with\b"
-    r"|\bfollow (us|\w+) on (twitter|facebook|instagram|linkedin|youtube|tiktok|telegram)\b"
-    r"|\b(subscribe|sign up)\b[^.]{0,80}\bnewsletters?\b|^[^.]{0,40}\bnewsletters?\W*$"
-    r"|\b(delivered|straight|right) (to|in|into) your inbox\b",
+    r"\b(?:share (?:this|it|the) (?:story|article|post)\b|share it with\b"
+    r"|follow (?:us|\w+) on (?:twitter|facebook|instagram|linkedin|youtube|tiktok|telegram)\b"
+    r"|(?:subscribe|sign up)\b[^.]{0,80}\bnewsletters?\b"
+    r"|(?:delivered|straight|right) (?:to|in|into) your inbox\b)"
+    r"|^[^.]{0,40}\bnewsletters?\W*$",
     re.IGNORECASE,
 )
 # Whole lines that are widget labels: a comment counter, "Advertisement", "Comments".
@@ -84,10 +85,11 @@ LABEL_LINE_RE = re.compile(
 )
 
 # A body split over several containers of the same class (ad slots between them) loses every
-# part but one in trafilatura. A later container with the exact tag and class of the one that
-# holds most extracted paragraphs is appended when its new <p> text has at least this many
-# words. On aeb-dev 10 pages have such same-class containers: 9 add 0 new words, the one split
-# body (2f42ef1d) adds 715; 50 sits far from both.
+# part but one in trafilatura. The body container is the <p> parent holding the most extracted
+# text; a later element with its exact tag and class is appended when its new <p> text has at
+# least this many words. On aeb-dev 10 pages have such same-class body containers: 9 add 0
+# new words (trafilatura already had every part), the one split body (2f42ef1d) adds 715; 50
+# sits far from both.
 CONTINUATION_MIN_WORDS = 50
 # ... and when at most this share of those words sits inside links: teaser cards that reuse
 # the body's class are mostly links, while the two parts of the split body on aeb-dev have 4%

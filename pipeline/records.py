@@ -1313,7 +1313,7 @@ class RecordBuilder:
         compose_actor: Actor | None = None
         governors = _coordinated_governors(ctx, [c for c in claims if c.kind], sent)
         for claim in claims:
-            if not claim.kind:
+            if not claim.kind or self._compared(claim):
                 continue
             cue = governors.get(id(claim))
             if cue is None:
@@ -1367,6 +1367,11 @@ class RecordBuilder:
     def _repeats_a_count(self, claims: list[Claim]) -> bool:
         values = {v for rec in self.records for _, v in rec.target_keys()}
         return any(c.value in values for c in claims if c.value is not None and c.value > 1)
+
+    def _compared(self, claim: Claim) -> bool:
+        """'2.1 million, down from 2.5 million a year earlier': the figure compared with."""
+        cues = _cues_in(self.ctx.cues, max(0, claim.start - 3), claim.start, {"COMPARE"})
+        return bool(cues) and cues[-1].end >= claim.start - 1
 
     def _note_pending(self, sent: Span) -> bool:
         """An action with no counts: remember it for a following 'it consisted of ...'."""
