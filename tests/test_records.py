@@ -256,6 +256,13 @@ NOT_TAKEDOWNS = [
     pytest.param("About 61,000 accounts followed one or more of the Pages.", id="reach-only"),
     pytest.param("Hours later the 120 accounts were restored.", id="reinstatement"),
     pytest.param(
+        "Facebook said it removes millions of fake accounts every day.", id="habitual-statistic"
+    ),
+    pytest.param(
+        "Police blocked three roads and removed 50 barricades after the protest.",
+        id="offline-things-are-not-counted",
+    ),
+    pytest.param(
         "Platforms took down more than 3,200 posts, videos and clips.",
         id="total-over-several-kinds-without-breakdown",
     ),
@@ -368,3 +375,8 @@ def test_records_different_exact_figures_stay_apart(analyze):
     text = ("Twitter removed 5,929 accounts tied to Saudi Arabia. It also suspended more than "
             "88,000 spam accounts.")
     assert len(analyze(text).records) == 2
+
+
+def test_records_figure_compared_with_is_not_a_takedown(analyze):
+    text = "The company removed 2.1 million fake accounts, down from 2.5 million a year earlier."
+    assert [[t.count for t in r.targets] for r in analyze(text).records] == [[2_100_000]]
