@@ -181,7 +181,9 @@ def process_page(page: Page, *, extractor: Extractor) -> PageOutcome:
 def process_item(item: Page | PipelineError, *, extractor: Extractor | None) -> PageOutcome:
     """A page or an input that already failed upstream -> outcome."""
     if isinstance(item, PipelineError):
-        return PageOutcome(item.input or "?", error=_error_line(item, item.input or "?"))
+        where = item.input or "?"
+        url = where if where.startswith(("http://", "https://")) else None
+        return PageOutcome(where, error=_error_line(item, where, url))
     assert extractor is not None
     return process_page(item, extractor=extractor)
 
