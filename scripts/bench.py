@@ -1,0 +1,376 @@
+"""Speed, memory and cleaning quality of the pipeline against trafilatura alone.
+
+Run by ``make bench`` (never by ``make test``). On the 88 aeb-dev pages repeated to at
+least ``--pages`` pages it measures, in one run on this machine:
+
+- pages/s of trafilatura alone (``bare_extraction(html, with_metadata=True)`` on the same
+  decoded pages), in this process and with 2 worker processes (Pool.imap with a chunksize);
+- pages/s of the full pipeline (``python -m pipeline extract`` as a subprocess) with
+  ``--jobs 1`` and ``--jobs 2``, and the ratios full/trafilatura (time) and 2/1 (throughput);
+- peak RSS of a 200-page and a full-size run, each in a fresh subprocess;
+- each stage's share of the pipeline time (from ``--timings``);
+- the cleaning quality (P/R/F1) of ours and of trafilatura's default from aeb_score.
+
+Prints a table and then one JSON object; writes nothing outside a temporary directory.
+
+The pipeline's time is the ``elapsed_s`` of its ``--timings`` summary (reading, decoding,
+loading spaCy, workers, writing; not the interpreter's start-up); its wall time is shown too.
+
+Usage: python scripts/bench.py [--pages 2000] [--small 200] [--chunksize 4] [--no-quality]
+       [--no-full]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import math
+import multiprocessing
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script from anywhere: the repo's packages come first
+    sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import aeb_score  # noqa: E402  (needs the path set above)
+
+BENCH_PAGES = 2000  # the brief's floor: the 88 pages are repeated until at least this many
+SMALL_PAGES = 200  # the small run whose peak RSS is compared with the full-size one
+BENCH_WORKERS = 2  # this machine (and CI) has 2 cores
+# Pages per task sent to a worker by Pool.imap: big enough that pipe round-trips are a small
+# share of a ~25 ms page, small enough that both workers stay busy to the end of the run.
+CHUNKSIZE = 4
+RSS_SAMPLE_SECONDS = 0.1  # how often the process tree's summed RSS is sampled
+STAGES = ("decode", "clean", "nlp", "records", "write")
+
+
+def repeat_pages(keys: list[str], at_least: int) -> list[tuple[str, str]]:
+    """page ids -> (unique file name, page id), the ids repeated to at least ``at_least``."""
+    copies = math.ceil(at_least / len(keys))
+    return [(f"{n:03d}-{key[:16]}", key) for n in range(copies) for key in sorted(keys)]
+
+
+def _trafilatura_one(html: str) -> int:
+    """decoded page -> length of trafilatura's text (a worker task; returns little to pickle)."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(html, with_metadata=True)
+    return len(document.text or "") if isinstance(document, trafilatura.settings.Document) else 0
+
+
+def time_clean(pages: list[tuple[str, str, bytes]]) -> float:
+    """(decoded html, encoding, raw bytes) pages -> seconds our clean_html takes on all of them."""
+    from models.page import Page
+    from pipeline.clean import clean_html
+    from pipeline.errors import CleanError
+
+    start = time.perf_counter()
+    for n, (html, encoding, body) in enumerate(pages):
+        with contextlib.suppress(CleanError):
+            clean_html(html, page=Page(input=str(n), body=body), encoding=encoding)
+    return time.perf_counter() - start
+
+
+def time_trafilatura(htmls: list[str], *, workers: int, chunksize: int) -> float:
+    """decoded pages -> seconds trafilatura alone takes on all of them with ``workers``."""
+    import trafilatura  # noqa: F401  (imported before the clock starts, as the pipeline's is)
+
+    start = time.perf_counter()
+    if workers <= 1:
+        for html in htmls:
+            _trafilatura_one(html)
+    else:
+        # fork, as pipeline.run does, so both start their workers the same way
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for _ in pool.imap(_trafilatura_one, htmls, chunksize=chunksize):
+                pass
+    return time.perf_counter() - start
+
+
+def write_pages(directory: Path, pages: list[tuple[str, str]], raw: dict[str, bytes]) -> None:
+    """(file name, page id) pairs + page bytes -> one NAME.html.gz file each in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, key in pages:
+        (directory / f"{name}.html.gz").write_bytes(gzip.compress(raw[key], compresslevel=1))
+
+
+def cli_command(input_dir: Path, out_dir: Path, *, jobs: int) -> list[str]:
+    """input and output directories -> the ``takedowns extract`` command line."""
+    return [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "extract",
+        str(input_dir),
+        "-o",
+        str(out_dir / "records.jsonl"),
+        "--articles",
+        str(out_dir / "articles.jsonl"),
+        "--errors",
+        str(out_dir / "errors.jsonl"),
+        "--jobs",
+        str(jobs),
+        "--quiet",
+        "--timings",
+        str(out_dir / "timings.json"),
+    ]
+
+
+def cli_available() -> bool:
+    """-> whether ``python -m pipeline extract --help`` runs in this checkout."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pipeline", "extract", "--help"],
+            cwd=REPO,
+            capture_output=True,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and b"--timings" in done.stdout
+
+
+def _tree_rss(pid: int) -> int:
+    """process id -> summed RSS in bytes of it and its live descendants (0 once it is gone)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):  # a worker that just exited
+            total += proc.memory_info().rss
+    return total
+
+
+def run_cli(input_dir: Path, out_dir: Path, *, jobs: int) -> dict[str, Any]:
+    """pages directory -> the pipeline run on it in a fresh subprocess: time, RSS, timings."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cli_command(input_dir, out_dir, jobs=jobs),
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    peak_tree = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not stop.is_set():
+            peak_tree = max(peak_tree, _tree_rss(proc.pid))
+            stop.wait(RSS_SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()  # drained while it runs, so a chatty run cannot block on a pipe
+    # wait4 reports this child's usage including its waited-for workers: ru_maxrss is the
+    # largest single process of the run (Linux: KiB)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    timings_path, errors_path = out_dir / "timings.json", out_dir / "errors.jsonl"
+    summary = json.loads(timings_path.read_text()) if timings_path.exists() else {}
+    first_error = ""
+    if errors_path.exists():
+        with errors_path.open(encoding="utf-8") as fp:
+            first_error = fp.readline().strip()[:300]
+    return {
+        "jobs": jobs,
+        "returncode": proc.returncode,
+        "wall_s": round(wall, 2),
+        "elapsed_s": summary.get("elapsed_s"),
+        "inputs": summary.get("inputs"),
+        "errors": summary.get("errors"),
+        "records": summary.get("records"),
+        "timings_s": summary.get("timings_s", {}),
+        "max_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "tree_rss_peak_mib": round(peak_tree / 2**20, 1),
+        "stderr_tail": stderr.decode("utf-8", "replace")[-500:] if proc.returncode else "",
+        "first_error": first_error,
+    }
+
+
+def stage_shares(timings: dict[str, float]) -> dict[str, float]:
+    """seconds per stage -> each stage's share of their sum."""
+    total = sum(timings.get(stage, 0.0) for stage in STAGES)
+    if total <= 0:
+        return {}
+    return {stage: round(timings.get(stage, 0.0) / total, 4) for stage in STAGES}
+
+
+def _rate(pages: int, seconds: float | None) -> float | None:
+    return round(pages / seconds, 2) if seconds else None
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a and b else None
+
+
+def _fmt(value: object, spec: str = "") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def bench(pages: int, small: int, chunksize: int, *, quality: bool, full: bool) -> dict[str, Any]:
+    """sizes -> every figure of the benchmark as one dict (also printed as a table)."""
+    import trafilatura
+
+    raw = aeb_score.load_raw()
+    decode = aeb_score.decoder()
+    decoded = {key: decode(body, key) for key, body in raw.items()}
+    repeated = repeat_pages(list(raw), pages)
+    htmls = [decoded[key][0] for _, key in repeated]
+    n = len(htmls)
+    result: dict[str, Any] = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "trafilatura": trafilatura.__version__,
+            "pages": n,
+            "distinct_pages": len(raw),
+            "chunksize": chunksize,
+            # other work on the machine skews every figure: shown so a noisy run is visible
+            "load_average_start": round(os.getloadavg()[0], 2),
+        }
+    }
+    print(f"bench: {n} pages ({len(raw)} aeb-dev pages x {n // len(raw)}), ", end="")
+    print(f"{os.cpu_count()} cores, Python {platform.python_version()}, ", end="")
+    print(f"trafilatura {trafilatura.__version__}", flush=True)
+
+    # one warm-up pass over the distinct pages: the first calls fill trafilatura's and
+    # htmldate's lazy caches, which the pipeline's long-lived workers also pay only once
+    time_trafilatura([html for html, _ in decoded.values()], workers=1, chunksize=chunksize)
+    traf1 = time_trafilatura(htmls, workers=1, chunksize=chunksize)
+    traf2 = time_trafilatura(htmls, workers=BENCH_WORKERS, chunksize=chunksize)
+    clean1 = time_clean([(*decoded[key], raw[key]) for _, key in repeated])
+    result["trafilatura"] = {
+        "1_process": {"seconds": round(traf1, 2), "pages_per_s": _rate(n, traf1)},
+        "2_processes": {"seconds": round(traf2, 2), "pages_per_s": _rate(n, traf2)},
+        "throughput_2_over_1": _ratio(traf1, traf2),
+    }
+    # our clean stage alone on the same decoded pages: its share of the 1.25x budget
+    result["clean_alone"] = {
+        "1_process": {"seconds": round(clean1, 2), "pages_per_s": _rate(n, clean1)},
+        "time_over_trafilatura_1": _ratio(clean1, traf1),
+    }
+
+    if not full:
+        result["full"] = "skipped"
+    elif cli_available():
+        with tempfile.TemporaryDirectory(prefix="takedowns-bench-") as tmp:
+            root = Path(tmp)
+            write_pages(root / "pages", repeated, raw)
+            write_pages(root / "small", repeated[:small], raw)
+            full1 = run_cli(root / "pages", root / "out-1", jobs=1)
+            full2 = run_cli(root / "pages", root / "out-2", jobs=BENCH_WORKERS)
+            small1 = run_cli(root / "small", root / "out-small", jobs=1)
+        result["full"] = {
+            "1_job": {**full1, "pages_per_s": _rate(n, full1["elapsed_s"])},
+            "2_jobs": {**full2, "pages_per_s": _rate(n, full2["elapsed_s"])},
+            "small_1_job": {**small1, "pages_per_s": _rate(small, small1["elapsed_s"])},
+            # time of the pipeline over time of trafilatura alone, same process model
+            "time_over_trafilatura_1": _ratio(full1["elapsed_s"], traf1),
+            "time_over_trafilatura_2": _ratio(full2["elapsed_s"], traf2),
+            "throughput_2_over_1": _ratio(full1["elapsed_s"], full2["elapsed_s"]),
+            "stage_shares_1_job": stage_shares(full1["timings_s"]),
+        }
+    else:
+        result["full"] = None
+
+    if quality:
+        result["quality"] = aeb_score.measure(["ours", "trafilatura"])
+    result["machine"]["load_average_end"] = round(os.getloadavg()[0], 2)
+    print_table(result)
+    return result
+
+
+def print_table(result: dict[str, Any]) -> None:
+    """benchmark dict -> a readable table on stdout."""
+    traf, full = result["trafilatura"], result["full"]
+    n = result["machine"]["pages"]
+    load = (result["machine"]["load_average_start"], result["machine"]["load_average_end"])
+    print(f"1-minute load average at start {load[0]}, at end {load[1]}")
+    print()
+    print(f"{'run':<34} {'pages/s':>8} {'seconds':>8} {'max RSS MiB':>12} {'tree RSS MiB':>13}")
+    print(f"{'trafilatura alone, 1 process':<34} {traf['1_process']['pages_per_s']:>8} "
+          f"{traf['1_process']['seconds']:>8}")  # fmt: skip
+    print(f"{'trafilatura alone, 2 processes':<34} {traf['2_processes']['pages_per_s']:>8} "
+          f"{traf['2_processes']['seconds']:>8}")  # fmt: skip
+    clean = result["clean_alone"]
+    print(f"{'clean_html alone, 1 process':<34} {clean['1_process']['pages_per_s']:>8} "
+          f"{clean['1_process']['seconds']:>8}    (x{clean['time_over_trafilatura_1']} "
+          "trafilatura time)")  # fmt: skip
+    if full == "skipped":
+        print("full pipeline: skipped (--no-full)")
+    elif full is None:
+        print("full pipeline: not available")
+    else:
+        for label, key in [
+            (f"full pipeline, --jobs 1 ({n})", "1_job"),
+            (f"full pipeline, --jobs 2 ({n})", "2_jobs"),
+            (f"full pipeline, --jobs 1 ({full['small_1_job']['inputs']})", "small_1_job"),
+        ]:
+            run = full[key]
+            print(f"{label:<34} {_fmt(run['pages_per_s']):>8} {_fmt(run['elapsed_s']):>8} "
+                  f"{run['max_rss_mib']:>12} {run['tree_rss_peak_mib']:>13}")  # fmt: skip
+            if run["returncode"] != 0 or run["errors"]:
+                print(f"    exit {run['returncode']}, {run['errors']} errors: "
+                      f"{run['first_error'] or run['stderr_tail']!r}")  # fmt: skip
+        print()
+        print(f"full / trafilatura time: 1 job {_fmt(full['time_over_trafilatura_1'])}, "
+              f"2 jobs {_fmt(full['time_over_trafilatura_2'])} (budget 1.25)")  # fmt: skip
+        print(f"2 jobs / 1 job throughput: pipeline {_fmt(full['throughput_2_over_1'])}, "
+              f"trafilatura {_fmt(traf['throughput_2_over_1'])}")  # fmt: skip
+        shares = full["stage_shares_1_job"]
+        if shares:
+            print("stage shares (--jobs 1): "
+                  + ", ".join(f"{s} {shares[s]:.1%}" for s in STAGES))  # fmt: skip
+    quality = result.get("quality")
+    if quality:
+        print()
+        print(f"{'cleaning on aeb-dev':<34} {'precision':>9} {'recall':>7} {'F1':>7}")
+        for mode, label in [
+            ("ours", "ours (clean_html)"),
+            ("trafilatura", "trafilatura extract()"),
+        ]:
+            q = quality[mode]
+            print(f"{label:<34} {q['precision']:>9.4f} {q['recall']:>7.4f} {q['f1']:>7.4f}")
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: run the benchmark, print the table and the JSON object."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=BENCH_PAGES)
+    parser.add_argument("--small", type=int, default=SMALL_PAGES)
+    parser.add_argument("--chunksize", type=int, default=CHUNKSIZE)
+    parser.add_argument("--no-quality", action="store_true", help="skip the aeb-dev scoring")
+    parser.add_argument("--no-full", action="store_true", help="skip the full-pipeline runs")
+    args = parser.parse_args(argv)
+    result = bench(
+        args.pages, args.small, args.chunksize, quality=not args.no_quality, full=not args.no_full
+    )
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
