@@ -25,6 +25,10 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # trafilatura and htmldate log their own fallbacks per page ("discarding data: None");
+    # our clean stage reports how the text was obtained in the article line instead
+    for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.ERROR if verbose < 2 else logging.DEBUG)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -449,10 +449,14 @@ class Context:
     heading_period: str | None = None
     text: str = ""  # doc.text, built once: spaCy joins every token on each access
 
+    def text_of(self, span: Span) -> str:
+        """A span's text, sliced from the article string (span.text joins its tokens)."""
+        return self.text[span.start_char : span.end_char]
+
     def period_in(self, start: int, end: int) -> str | None:
         """The period named in tokens [start, end), the story's dateline left out."""
         span = self.doc[start:end]
-        text = span.text
+        text = self.text_of(span)
         if span.start_char == 0:
             text = strip_dateline(text)
         return find_period(text, self.published)
@@ -572,14 +576,16 @@ def strip_dateline(text: str) -> str:
     return " " * m.end() + text[m.end() :]
 
 
-def _heading_period(sent: Span, published: date | None) -> str | None:
+def _heading_period(sent: Span, text: str, published: date | None) -> str | None:
     """A short line that is only a date ('April 2020', 'May') -> the period it heads."""
+    if len(sent) > 2 * HEADING_MAX_TOKENS:
+        return None
     words = [t for t in sent if not t.is_space and not t.is_punct]
     if not words or len(words) > HEADING_MAX_TOKENS:
         return None
     if any(t.like_num and not re.fullmatch(r"(19|20)\d\d", t.text) for t in words):
         return None
-    text = sent.text.strip()
+    text = text.strip()
     m = PERIOD_MONTH_YEAR_ONLY.search(text)
     if m:
         return f"{m.group(1)} {m.group(2)}"
@@ -1126,15 +1132,16 @@ class RecordBuilder:
         ctx.default_period = self._default_period()
         ctx.default_reason = self._default_reason()
         for sent in ctx.doc.sents:
-            if not sent.text.strip():
+            sent_text = ctx.text_of(sent)
+            if not sent_text.strip():
                 continue  # the blank line between paragraphs is not a sentence
             self.sent_index += 1
-            if sent.text.lstrip().startswith("|"):
+            if sent_text.lstrip().startswith("|"):
                 self._table_row(sent)
                 continue
             if self._starts_line(sent) and self.table is not None:
                 self._flush_table()
-            heading = _heading_period(sent, ctx.published)
+            heading = _heading_period(sent, sent_text, ctx.published)
             if heading is not None:
                 ctx.heading_period = heading
                 continue
@@ -1273,7 +1280,7 @@ class RecordBuilder:
     def _default_period(self) -> str | None:
         for sent in self.ctx.doc.sents:
             has_action = bool(_cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}))
-            if has_action or REPORT_WORDS.search(sent.text):
+            if has_action or REPORT_WORDS.search(self.ctx.text_of(sent)):
                 period = self.ctx.period_in(sent.start, sent.end)
                 if period:
                     return period
@@ -1304,7 +1311,7 @@ class RecordBuilder:
         ctx = self.ctx
         words = {t.lower_ for t in sent}
         claims = _claims_in(ctx.claims, sent.start, sent.end)
-        if COMBINED.search(sent.text) and words & COMBINED_NOUNS and claims:
+        if COMBINED.search(ctx.text_of(sent)) and words & COMBINED_NOUNS and claims:
             return True  # "Taken together, the two takedowns covered 476 accounts": a sum
         if self._subsets(sent, claims):
             return True
@@ -1609,7 +1616,7 @@ class RecordBuilder:
         return False
 
     def _domestic(self, rec: WorkingRecord, span: Span) -> None:
-        if DOMESTIC.search(span.text):
+        if DOMESTIC.search(self.ctx.text_of(span)):
             for (code, role), name in list(rec.countries.items()):
                 if role == "origin":
                     rec.add_country(code, name, "target")
@@ -1885,6 +1892,8 @@ def build_records(
         unit_kinds=unit_kinds or {},
         aliases=_acronyms(doc, mentions),
     )
+    if not any(c.label == "ACTION" for c in cues):
+        return []  # every record needs a takedown verb somewhere in the article
     working = RecordBuilder(ctx).run()
     working.sort(key=lambda r: r.first_token)
     return [_freeze(doc, rec, source, ctx.text) for rec in working]

@@ -113,20 +113,9 @@ def load_raw(data_dir: Path = AEB_DIR) -> dict[str, bytes]:
 
 
 def decoder() -> Callable[[bytes, str], tuple[str, str]]:
-    """-> a function (bytes, name) -> (text, encoding): pipeline.decode when present, else bs4."""
-    try:
-        from models.page import Page
-        from pipeline.decode import decode_page
-    except ImportError:
-        from bs4 import UnicodeDammit
-
-        def dammit(body: bytes, name: str) -> tuple[str, str]:
-            guess = UnicodeDammit(body, is_html=True)
-            if guess.unicode_markup is None:  # nothing fit: utf-8 with replacement never fails
-                return body.decode("utf-8", errors="replace"), "utf-8"
-            return guess.unicode_markup, guess.original_encoding or "utf-8"
-
-        return dammit
+    """-> a function (bytes, name) -> (text, encoding): the pipeline's own decode stage."""
+    from models.page import Page
+    from pipeline.decode import decode_page
 
     def pipeline_decode(body: bytes, name: str) -> tuple[str, str]:
         return decode_page(Page(input=name, body=body))
