@@ -91,6 +91,11 @@ LABEL_LINE_RE = re.compile(
 # new words (trafilatura already had every part), the one split body (2f42ef1d) adds 715; 50
 # sits far from both.
 CONTINUATION_MIN_WORDS = 50
+# trafilatura's fast mode skips its readability/jusText comparison on every page; on
+# aeb-dev it costs 0.0002 F1 (0.9775 -> 0.9773) and saves 24% of the clean time
+# (2.55 -> 1.94 s for the 88 pages). Pages where the fast pass finds little still get
+# the full cascade in the rescue pass below.
+FAST_FIRST = True
 # ... and when at most this share of those words sits inside links: teaser cards that reuse
 # the body's class are mostly links, while the two parts of the split body on aeb-dev have 4%
 # and 7% of their words in links.
@@ -148,11 +153,13 @@ def _parse(html: str, page: Page) -> HtmlElement:
 
 def _trafilatura(tree: HtmlElement, page: Page) -> Document | None:
     """parsed page -> trafilatura's Document (text + metadata), None when it finds no text."""
-    document = _bare(tree, page.url, favor_precision=True, with_metadata=True)
+    document = _bare(tree, page.url, favor_precision=True, with_metadata=True, fast=FAST_FIRST)
     if document is not None and len(document.text or "") >= RESCUE_MIN_CHARS:
         return document
     # precision mode skips trafilatura's rescue cascade; run it only for these few pages
-    rescue = _bare(tree, page.url, favor_precision=False, with_metadata=document is None)
+    rescue = _bare(
+        tree, page.url, favor_precision=False, with_metadata=document is None, fast=False
+    )
     if rescue is None or len(rescue.text or "") <= len((document and document.text) or ""):
         return document
     if document is not None:
@@ -162,7 +169,12 @@ def _trafilatura(tree: HtmlElement, page: Page) -> Document | None:
 
 
 def _bare(
-    tree: HtmlElement, url: str | None, *, favor_precision: bool, with_metadata: bool
+    tree: HtmlElement,
+    url: str | None,
+    *,
+    favor_precision: bool,
+    with_metadata: bool,
+    fast: bool,
 ) -> Document | None:
     """parsed page -> one trafilatura bare extraction, None on no text or a parser failure."""
     try:
@@ -173,6 +185,7 @@ def _bare(
             include_comments=False,  # reader comments are not the article
             include_tables=True,  # aeb-dev: dropping tables cost 0.009 F1 (0.9691 -> 0.9602)
             with_metadata=with_metadata,
+            fast=fast,
         )
     except (etree.LxmlError, RecursionError):
         # pathological markup (deep nesting, huge trees): the tag fallbacks take over

@@ -134,6 +134,10 @@ def _country_patterns() -> list[dict]:
 def load_nlp(patterns_dir: Path = PATTERNS_DIR) -> Language:
     """patterns dir -> blank English pipeline with the rulers; raises ExtractError on a bad pattern."""
     nlp = spacy.blank("en")
+    # URL and emoticon matching run on every token and cost a quarter of tokenizing; a URL
+    # splits into pieces instead, which no rule reads (measured: 4.9 -> 3.7 ms per page)
+    nlp.tokenizer.url_match = None
+    nlp.tokenizer.token_match = None
     nlp.add_pipe("sentence_breaks")
     things = nlp.add_pipe(
         "span_ruler", name="things", config={"spans_key": ENTITY_KEY, "validate": True}
