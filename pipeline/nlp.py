@@ -138,6 +138,11 @@ def load_nlp(patterns_dir: Path = PATTERNS_DIR) -> Language:
     # splits into pieces instead, which no rule reads (measured: 4.9 -> 3.7 ms per page)
     nlp.tokenizer.url_match = None
     nlp.tokenizer.token_match = None
+    # The special cases for "\n", "\t" and " " send every whitespace run down the slow
+    # special-case path; the tokenizer makes whitespace runs tokens of their own anyway.
+    # Dropping them left the tokens of all 88 aeb-dev pages unchanged and halved the
+    # tokenizer's time (3.5 -> 1.8 ms per page).
+    nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if k.strip()}
     nlp.add_pipe("sentence_breaks")
     things = nlp.add_pipe(
         "span_ruler", name="things", config={"spans_key": ENTITY_KEY, "validate": True}
