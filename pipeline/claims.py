@@ -306,6 +306,25 @@ def _currency_before(doc: Doc, i: int, floor: int) -> tuple[str | None, int]:
     return None, i
 
 
+# Things that live on a platform; websites, domains, SIMs and apps do not.
+ON_PLATFORM_KINDS = frozenset({"account", "page", "group", "event", "channel", "video", "post",
+                               "blog", "ad_account"})
+
+
+def _shared_units(doc: Doc, claims: list[Claim]) -> None:
+    """'networks of 16 and 50 accounts': a bare number coordinated with a counted one
+    shares its unit."""
+    for left, right in reversed(list(zip(claims, claims[1:], strict=False))):
+        bare = left.unit is None or left.inherited  # "16" in "of 16 and 50 accounts"
+        if not bare or left.currency is not None or right.unit is None or right.inherited:
+            continue
+        if all(t.lower_ in (",", "and", "or") for t in doc[left.end : right.start]):
+            left.unit, left.kind, left.metric = right.unit, right.kind, right.metric
+            left.platform = left.platform or right.platform
+            left.inherited = False
+            left.rules.append("unit-shared")
+
+
 def _platforms_after(doc: Doc, claims: list[Claim], platform_at: dict[int, str]) -> None:
     """'40 accounts, 11 Pages and 2 groups on Facebook and 9 accounts on Instagram': a
     platform named after a list belongs to the counts of that list that name none."""
@@ -315,7 +334,7 @@ def _platforms_after(doc: Doc, claims: list[Claim], platform_at: dict[int, str])
             continue
         platform = platform_at[j + 1]
         k = n
-        while k >= 0 and claims[k].platform is None and claims[k].kind:
+        while k >= 0 and claims[k].platform is None and claims[k].kind in ON_PLATFORM_KINDS:
             claims[k].platform = platform
             claims[k].rules.append("platform-named-after")
             if k == 0:
@@ -348,6 +367,7 @@ class ClaimFinder:
             lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
             if lo < hi:
                 found = self._find_in_sentence(doc, sent, platform_at, starts[lo:hi])
+                _shared_units(doc, found)
                 _platforms_after(doc, found, platform_at)
                 claims.extend(found)
         return claims

@@ -260,6 +260,8 @@ REPORT_WORDS = re.compile(r"\b(?:report|bulletin|quarter)\b", re.I)
 COMBINED = re.compile(r"\b(?:combined|altogether|together|overall|in all|in total)\b", re.I)
 COMBINED_NOUNS = frozenset({"networks", "operations", "takedowns", "campaigns", "clusters"})
 PENDING_SENTENCES = 3
+PARTS_SENTENCES = 3  # the parts of a combined total follow it within three sentences
+BREAKDOWN_TOLERANCE = 0.02  # a breakdown adds up to its stated total within 2% (rounding)
 ROUNDED_TWIN_SENTENCES = 3  # a rounded lede and the exact figure are a few sentences apart
 ROUNDING_SHARE = 0.25  # "nearly 5,000" for 4,789; "over 2,500" for 2,596  # "removed a network ..." then, within three sentences, "It consisted of"
 APP_LIST_GLUE = frozenset(
@@ -309,6 +311,8 @@ REFERENCE_NOUNS = frozenset(
 REFERENCE_PRONOUNS = frozenset({"they", "these", "those", "its", "their", "the"})
 OTHER_NETWORK = frozenset({"second", "another", "separate", "other", "third", "fourth", "fifth"})
 FOLLOW_UP_BLOCKERS = frozenset({"negation", "denial", "question", "condition"})
+OPERATOR_NOUNS = frozenset({"group", "actor", "network", "operation", "campaign", "firm",
+                            "company", "agency", "which", "who", "hackers", "unit", "outfit"})
 NAMING_WORDS = frozenset({"calls", "called", "dubbed", "nicknamed", "codenamed"})
 REFERENCE_WINDOW = 8  # tokens at a sentence start where "the network" / "they" is looked for
 TOTAL_LEADS = frozenset({":", "(", "—", "–", "-", "including", "comprising", "namely", "spanning"})
@@ -674,10 +678,15 @@ def _governor(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
     passive = _passive_action(ctx, claim, sent)
     if passive is not None:
         return passive
+    # "...418 accounts posted in support of X, while 277 accounts used an app": a verb of
+    # another clause does not describe this count unless it is a takedown verb
+    clause = _clause_start(ctx, sent, claim.start)
     before = [
         c
         for c in _cues_in(ctx.cues, sent.start, claim.start, {"ACTION", "NONACTION", "COMPOSE"})
-        if not _inside_any_claim(ctx.claims, c.start) and not _bracket_closes(ctx, c, claim)
+        if not _inside_any_claim(ctx.claims, c.start)
+        and not _bracket_closes(ctx, c, claim)
+        and (c.label == "ACTION" or c.start >= clause)
     ]
     if not before:
         return None
@@ -1047,7 +1056,9 @@ def _operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
         named_as = low in NAMING_WORDS or (
             low in ("known", "tracked", "tracks") and doc[i + 1].lower_ == "as"
         )
-        if named_as:
+        # "the group, which Microsoft calls Phosphorus", not "an app called Twitter Patria"
+        about_operator = {t.lower_ for t in doc[max(start, i - 5) : i]} & OPERATOR_NOUNS
+        if named_as and about_operator:
             k = i + 1 if low in NAMING_WORDS else i + 2
             j = k
             while j < end and _proper(doc[j]):
@@ -1123,6 +1134,10 @@ class RecordBuilder:
         self.sent_index = 0
         self.prev_sent: Span | None = None
         self.pending_sent: Span | None = None
+        # a record whose count spans several networks ("3,465 accounts tied to eight
+        # operations"); its parts, told in the next sentences, replace it
+        self.combined: WorkingRecord | None = None
+        self.combined_last = 0
         # columns of the table being read: asset kind column and reach columns
         self.table: tuple[tuple[int, str] | None, list[tuple[int, str]]] | None = None
         self.table_rows: list[tuple[Span, Claim, list[tuple[Claim, str]], int]] = []
@@ -1323,6 +1338,16 @@ class RecordBuilder:
             if not claim.kind or self._compared(claim):
                 continue
             cue = governors.get(id(claim))
+            parent = self._combined_parent()
+            if parent is not None and (cue is None or cue.label == "COMPOSE"):
+                # "...removed 3,465 accounts tied to eight operations. The largest set, 2,048
+                # accounts, amplified ...": a network of the total, told without a verb
+                cue = Cue(
+                    "ACTION", parent.action, "part-of-combined-total", claim.start, claim.start
+                )
+                compose_actor = parent.actor
+                parent.superseded = True
+                self.combined_last = self.sent_index
             if cue is None:
                 continue
             if cue.label == "COMPOSE":
@@ -1370,6 +1395,13 @@ class RecordBuilder:
                     region_start = min(region_start, total.start)
             self._build(sent, group, region_start, region_end, total, compose_actor)
         return True
+
+    def _combined_parent(self) -> WorkingRecord | None:
+        """The record of a total over several networks, while its parts may still follow."""
+        parent = self.combined
+        if parent is None or self.sent_index - self.combined_last > PARTS_SENTENCES:
+            return None
+        return parent
 
     def _repeats_a_count(self, claims: list[Claim]) -> bool:
         values = {v for rec in self.records for _, v in rec.target_keys()}
@@ -1525,7 +1557,7 @@ class RecordBuilder:
         self._add_countries(
             rec, _countries_in(ctx, region_start, region_end, sent.start, actor, rec.action)
         )
-        if not rec.countries:
+        if not any(role in ("origin", "location") for _, role in rec.countries):
             # "Serbian authorities blocked ...": the sentence's lead-in serves every network in it
             lead_end = min(c.start for c, _ in group) if total is None else total.start
             self._add_countries(
@@ -1571,12 +1603,42 @@ class RecordBuilder:
         self._languages_in(rec, sent)
         self._investigators_in(rec, sent)
         rec.last_sentence = self.sent_index
+        if self._breakdown_of_focus(rec):
+            return self.focus  # type: ignore[return-value]
+        networks = [
+            c
+            for c in _claims_in(ctx.claims, sent.start, sent.end)
+            if c.kind == "network" and c.value is not None and c.value > 1
+        ]
+        if networks and not cue.rule.startswith("part-of"):
+            self.combined, self.combined_last = rec, self.sent_index
         merged = self._merge(rec)
         merged.last_sentence = self.sent_index
         self.pending = None  # the takedown told before has now got its counts, or is past
         self.focus = merged
         self.focus_actor = actor or self.focus_actor
         return merged
+
+    def _breakdown_of_focus(self, rec: WorkingRecord) -> bool:
+        """'blocked 464,440 pieces of content. The blocked material included 428,969
+        websites, 19,250 accounts, ...': counts adding up to the record just told are its
+        breakdown; that record keeps them as targets and its single count as the total."""
+        focus = self.focus
+        if focus is None or len(focus.targets) != 1 or len(rec.targets) < 2 or focus.total:
+            return False
+        whole = focus.targets[0].value
+        parts = [c.value for c in rec.targets]
+        if whole is None or None in parts or focus.action != rec.action:
+            return False
+        if abs(sum(v or 0.0 for v in parts) - whole) > BREAKDOWN_TOLERANCE * whole:
+            return False
+        focus.total = focus.targets[0]
+        focus.targets = list(rec.targets)
+        focus.evidence.extend(e for e in rec.evidence if e not in focus.evidence)
+        for r in rec.rules + ["breakdown-of-total"]:
+            focus.add_rule(r)
+        focus.last_sentence = self.sent_index
+        return True
 
     def _actor_country(self, sent: Span, cue: Cue) -> list[tuple[str, str, str, str]]:
         """'The Indian government has blocked ...': a government's own country is where its

@@ -380,3 +380,32 @@ def test_records_different_exact_figures_stay_apart(analyze):
 def test_records_figure_compared_with_is_not_a_takedown(analyze):
     text = "The company removed 2.1 million fake accounts, down from 2.5 million a year earlier."
     assert [[t.count for t in r.targets] for r in analyze(text).records] == [[2_100_000]]
+
+
+def test_records_parts_of_a_total_over_several_operations(analyze):
+    text = (
+        "Twitter said it had removed 3,465 accounts tied to eight state-linked operations. "
+        "The largest set, 2,048 accounts, amplified narratives about Xinjiang. "
+        "Uganda's network of 418 accounts backed the president, while 277 accounts in "
+        "Venezuela used an app called Twitter Patria. "
+        "Two Russian networks, of 16 and 50 accounts, were tied to the Internet Research Agency."
+    )
+    found = analyze(text).records
+    assert sorted(t.count for r in found for t in r.targets) == [16, 50, 277, 418, 2048]
+    assert all(r.actor.name == "Twitter" and r.action == "removed" for r in found)
+    origins = {r.targets[0].count: {c.code for c in r.countries if c.role == "origin"}
+               for r in found}
+    assert origins[418] == {"UG"} and origins[277] == {"VE"} and origins[16] == {"RU"}
+    assert all(r.operator != "Twitter Patria" for r in found)
+
+
+def test_records_breakdown_adding_up_to_the_total(analyze):
+    text = (
+        "Indonesia's communications ministry said it had blocked 464,440 pieces of gambling "
+        "content. The blocked material included 428,969 websites, 19,250 accounts on Meta's "
+        "platforms, 2,201 items on X and 14,020 on other services."
+    )
+    (rec,) = analyze(text).records
+    assert rec.total.count == 464_440
+    assert [(t.kind, t.count, t.platform) for t in rec.targets][:3] == [
+        ("website", 428_969, None), ("account", 19_250, "Meta"), ("post", 2_201, "X")]
