@@ -144,6 +144,7 @@ WEAK_COUNTRY_RULES = frozenset({"country-default-origin", "country-origin-in"})
 PLACE_BOUND_KINDS = frozenset(
     {"post", "video", "url", "link", "website", "app", "platform", "sim_card", "district"}
 )
+ATTRIBUTION_VERBS = frozenset({"said", "says", "announced", "reported", "confirmed", "stated"})
 ORDER_REACH = 12  # "ordered the Nepal Telecommunications Authority to cut access"
 CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although", "meanwhile"})
 
@@ -311,8 +312,23 @@ REFERENCE_NOUNS = frozenset(
 REFERENCE_PRONOUNS = frozenset({"they", "these", "those", "its", "their", "the"})
 OTHER_NETWORK = frozenset({"second", "another", "separate", "other", "third", "fourth", "fifth"})
 FOLLOW_UP_BLOCKERS = frozenset({"negation", "denial", "question", "condition"})
-OPERATOR_NOUNS = frozenset({"group", "actor", "network", "operation", "campaign", "firm",
-                            "company", "agency", "which", "who", "hackers", "unit", "outfit"})
+OPERATOR_NOUNS = frozenset(
+    {
+        "group",
+        "actor",
+        "network",
+        "operation",
+        "campaign",
+        "firm",
+        "company",
+        "agency",
+        "which",
+        "who",
+        "hackers",
+        "unit",
+        "outfit",
+    }
+)
 NAMING_WORDS = frozenset({"calls", "called", "dubbed", "nicknamed", "codenamed"})
 REFERENCE_WINDOW = 8  # tokens at a sentence start where "the network" / "they" is looked for
 TOTAL_LEADS = frozenset({":", "(", "—", "–", "-", "including", "comprising", "namely", "spanning"})
@@ -427,6 +443,10 @@ class WorkingRecord:
     def add_rule(self, rule: str) -> None:
         if rule not in self.rules:
             self.rules.append(rule)
+
+    def content(self) -> bool:
+        """Are all targets things moderated where they are seen (posts, sites, SIMs)?"""
+        return all(c.kind in PLACE_BOUND_KINDS for c in self.targets)
 
     def target_keys(self) -> set[tuple[str, float]]:
         return {
@@ -943,6 +963,16 @@ def _actor_for(ctx: Context, cue: Cue, sent: Span, last: Actor | None) -> tuple[
             and doc[m.start - 1].lower_ == "by"
         ):
             return _actor_from_mention(ctx, m), "actor-passive-agent"
+    for m in ctx.mentions:
+        # "Nearly 60 million SIMs were deactivated, the telecom commission said."
+        if (
+            m.label in ACTOR_KINDS
+            and cue.end <= m.start < sent.end
+            and m.end < sent.end
+            and _says(doc, m.end)
+            and doc[cue.start - 1].lower_ in ("were", "was", "been", "be")
+        ):
+            return _actor_from_mention(ctx, m), "actor-attribution"
     if last is not None:
         return last, "actor-in-focus"
     earlier = [
@@ -955,6 +985,13 @@ def _actor_for(ctx: Context, cue: Cue, sent: Span, last: Actor | None) -> tuple[
     if ctx.title_actor is not None:
         return ctx.title_actor, "actor-title"
     return None, "actor-none"
+
+
+def _says(doc: Doc, i: int) -> bool:
+    """Is token i an attribution verb, past an "(NTC)"-style acronym?"""
+    if i + 3 < len(doc) and doc[i].text == "(" and doc[i + 2].text == ")":
+        i += 3
+    return i < len(doc) and doc[i].lower_ in ATTRIBUTION_VERBS
 
 
 def _target_platform(
@@ -994,6 +1031,7 @@ def _countries_in(
     floor: int,
     actor: Actor | None,
     action: str | None = None,
+    content: bool = False,
 ) -> list[tuple[str, str, str, str]]:
     """Country mentions in [start, end) -> (code, name, role, rule) using cue words and lists.
 
@@ -1006,7 +1044,8 @@ def _countries_in(
     role_rule = ""
     last_end = -1
     government_actor = actor is not None and actor.kind != "platform"
-    geographic = government_actor or action in GEOGRAPHIC_ACTIONS
+    # posts, sites and SIMs are taken down where they are seen, not where they come from
+    geographic = government_actor or action in GEOGRAPHIC_ACTIONS or content
     for m in ctx.mentions:
         if (
             m.label not in ("COUNTRY", "DEMONYM")
@@ -1555,13 +1594,19 @@ class RecordBuilder:
         if total is not None:
             rec.add_rule("total-with-breakdown")
         self._add_countries(
-            rec, _countries_in(ctx, region_start, region_end, sent.start, actor, rec.action)
+            rec,
+            _countries_in(
+                ctx, region_start, region_end, sent.start, actor, rec.action, rec.content()
+            ),
         )
         if not any(role in ("origin", "location") for _, role in rec.countries):
             # "Serbian authorities blocked ...": the sentence's lead-in serves every network in it
             lead_end = min(c.start for c, _ in group) if total is None else total.start
             self._add_countries(
-                rec, _countries_in(ctx, sent.start, lead_end, sent.start, actor, rec.action)
+                rec,
+                _countries_in(
+                    ctx, sent.start, lead_end, sent.start, actor, rec.action, rec.content()
+                ),
             )
         if not rec.countries and cue.rule.startswith("compose-after-"):
             # "The first network was run by a firm in the UAE ... It consisted of 259 accounts",
@@ -1573,7 +1618,10 @@ class RecordBuilder:
                 ):
                     continue
                 self._add_countries(
-                    rec, _countries_in(ctx, prev.start, prev.end, prev.start, actor, rec.action)
+                    rec,
+                    _countries_in(
+                        ctx, prev.start, prev.end, prev.start, actor, rec.action, rec.content()
+                    ),
                 )
                 if rec.countries:
                     break

@@ -218,6 +218,25 @@ TAKEDOWNS = [
         id="one-platform-per-clause",
     ),
     pytest.param(
+        "The state government suspended mobile internet in 14 more districts, taking the "
+        "total to 17.",
+        [("State government", "restricted", [("district", 14, None)], [])],
+        id="internet-shutdown-running-total-is-not-a-record",
+    ),
+    pytest.param(
+        "Nearly 60 million unregistered SIM cards were deactivated, the National "
+        "Telecommunications Commission (NTC) said.",
+        [("National Telecommunications Commission", "removed", [("sim_card", 60_000_000, None)],
+          [])],
+        id="actor-in-trailing-attribution",
+    ),
+    pytest.param(
+        "Vietnam asked Google to remove about 5,000 YouTube clips, and some 4,500 of them have "
+        "been taken down.",
+        [("Google", "removed", [("video", 4500, "YouTube")], [("VN", "location")])],
+        id="requested-versus-removed-content-located",
+    ),
+    pytest.param(
         "TikTok removed 1,704 Russia-based accounts.",
         [("TikTok", "removed", [("account", 1704, "TikTok")], [("RU", "origin")])],
         id="x-based-inside-count",
