@@ -379,9 +379,14 @@ PERIOD_WEEKDAY = re.compile(
 )
 # "ISLAMABAD, 5 October 2020:", "SAN FRANCISCO, Aug 1 (Meridian Wire) -", "HANOI:"
 SHORT_MONTHS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+DATELINE_DATE = (
+    rf"(?:\d{{1,2}}\s+)?(?:{MONTH_RE}|{SHORT_MONTHS})\.?(?:\s+\d{{1,2}})?,?(?:\s+(?:19|20)\d\d)?"
+)
+# "ISLAMABAD:" (a place in capitals), "Islamabad, September 3, 2020 –" (a place and a
+# date), "September 3, 2020 –" (a date), each maybe with "(Agency)", then : or a dash
 DATELINE = re.compile(
-    rf"^\s*[A-Z][\w .'’-]{{0,40}}?,?\s*"
-    rf"(?:(?:\d{{1,2}}\s+)?(?:{MONTH_RE}|{SHORT_MONTHS})\.?(?:\s+\d{{1,2}})?,?(?:\s+(?:19|20)\d\d)?)?"
+    rf"^\s*(?:[A-Z][A-Z .'’-]{{1,30}},?\s*(?:{DATELINE_DATE})?"
+    rf"|[A-Z][\w .'’-]{{0,30}}?,\s*{DATELINE_DATE}|{DATELINE_DATE})"
     r"\s*(?:\([^)]{1,40}\))?\s*[:–—-]\s"
 )
 PERIOD_YEAR = re.compile(r"\b(?:in|during|throughout|for)\s+((?:19|20)\d\d)\b")
@@ -1024,6 +1029,11 @@ def _role_before(doc: Doc, start: int, floor: int) -> tuple[str | None, str]:
     return None, ""
 
 
+def _targeted_by_before(doc: Doc, floor: int, start: int) -> bool:
+    words = [t.lower_ for t in doc[max(floor, start - 12) : start]]
+    return any(a in ("targeted", "targeting") and b == "by" for a, b in zip(words, words[1:]))
+
+
 def _countries_in(
     ctx: Context,
     start: int,
@@ -1064,6 +1074,9 @@ def _countries_in(
         name = country_name(m.id)
         continuing = last_end >= 0 and all(t.lower_ in LIST_GLUE for t in doc[last_end : m.start])
         cue_role, rule = _role_before(doc, m.start, floor)
+        if rule == "country-origin-based-in" and _targeted_by_before(doc, floor, m.start):
+            # "accounts targeted by the network were based in Pakistan and India"
+            cue_role, rule = "target", "country-target-targeted-by"
         if cue_role is None and any(c.num_end <= m.start and m.end <= c.end for c in ctx.claims):
             cue_role, rule = "origin", "country-origin-modifier"  # "59 Chinese apps"
         if nxt == "-" and nxt2 in ORIGIN_SUFFIXES or nxt in ("based", "-based"):
