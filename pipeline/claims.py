@@ -307,8 +307,9 @@ def _currency_before(doc: Doc, i: int, floor: int) -> tuple[str | None, int]:
 
 
 # Things that live on a platform; websites, domains, SIMs and apps do not.
-ON_PLATFORM_KINDS = frozenset({"account", "page", "group", "event", "channel", "video", "post",
-                               "blog", "ad_account"})
+ON_PLATFORM_KINDS = frozenset(
+    {"account", "page", "group", "event", "channel", "video", "post", "blog", "ad_account"}
+)
 
 
 def _shared_units(doc: Doc, claims: list[Claim]) -> None:
