@@ -66,6 +66,28 @@ ACTOR_PLATFORM_BY_KIND = {
     "Telegram": {"*": "Telegram"},
     "LinkedIn": {"*": "LinkedIn"},
     "Reddit": {"*": "Reddit"},
+    **{
+        name: {"*": name}
+        for name in (
+            "Discord",
+            "Snapchat",
+            "Twitch",
+            "Pinterest",
+            "WhatsApp",
+            "VK",
+            "WeChat",
+            "Weibo",
+            "Tumblr",
+            "Quora",
+            "Likee",
+            "Signal",
+            "Viber",
+            "Threads",
+            "Truth Social",
+            "Blogger",
+            "Medium",
+        )
+    },
 }
 # A platform named with one count carries over to the next counts of these kinds
 # ("83 Facebook accounts, 21 Pages, 4 Groups": the Pages and Groups are Facebook's).
