@@ -1758,8 +1758,6 @@ class RecordBuilder:
                 and words & INVESTIGATION_WORDS
             ):
                 name = m.id or m.text
-                if name == "Internet Observatory" and "Stanford" in sent.text:
-                    name = "Stanford Internet Observatory"
                 if not any(
                     name == known or known.endswith(" " + name) for known in rec.investigators
                 ):
