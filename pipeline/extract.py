@@ -10,7 +10,7 @@ from models.article import Article, Entity, NumericClaim
 from models.record import Actor, TakedownRecord
 from pipeline.claims import Claim, ClaimFinder
 from pipeline.errors import ExtractError
-from pipeline.nlp import ACTOR_LABELS, Analyzer, entities, iter_spans
+from pipeline.nlp import Analyzer, entities, iter_spans
 from pipeline.records import build_records
 
 # spaCy's own default nlp.max_length. A long news story is 50,000 characters; a page
@@ -102,4 +102,4 @@ def _claim_model(doc, c: Claim) -> NumericClaim:  # type: ignore[no-untyped-def]
     )
 
 
-__all__ = ["ACTOR_LABELS", "Extraction", "Extractor"]
+__all__ = ["MAX_TEXT_CHARS", "Extraction", "Extractor"]

@@ -21,10 +21,8 @@ Every record lists the ids of the rules that produced it (``rules``).
 
 import hashlib
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from spacy.tokens import Doc, Span
 
@@ -40,8 +38,24 @@ from models.record import (
     Total,
 )
 from pipeline.claims import Claim
-from pipeline.nlp import Cue, country_name, iter_spans
-from pipeline.periods import find_period, heading_period, strip_dateline
+from pipeline.context import (
+    Context,
+    Mention,
+    acronyms,
+    claims_in,
+    clean_name,
+    cues_in,
+    mentions_of,
+)
+from pipeline.nlp import Cue, country_name
+from pipeline.periods import find_period, heading_period
+from pipeline.roles import (
+    DOMESTIC,
+    GEOGRAPHIC_ACTIONS,
+    WEAK_COUNTRY_RULES,
+    countries_in,
+    operator_in,
+)
 
 ACTOR_KINDS = {
     "PLATFORM": "platform",
@@ -154,13 +168,6 @@ MODAL_REACH = {
     "condition": 8,
     "reversal": 4,
 }
-# Actions that apply somewhere: "withheld in India", "blocked in Pakistan" name a location.
-GEOGRAPHIC_ACTIONS = frozenset({"blocked", "banned", "restricted"})
-LOCATION_ABLE_RULES = frozenset(
-    {"country-origin-in", "country-default-origin", "country-origin-demonym"}
-)
-# "in Ukraine" may be where a network was run or only what it talked about
-WEAK_COUNTRY_RULES = frozenset({"country-default-origin", "country-origin-in"})
 # Kinds whose removal is content moderation in a place (posts, sites, SIMs) rather than a
 # network with an origin: with no country in their sentence, they are located in the
 # country the article is about.
@@ -171,72 +178,6 @@ ATTRIBUTION_VERBS = frozenset({"said", "says", "announced", "reported", "confirm
 ORDER_REACH = 12  # "ordered the Nepal Telecommunications Authority to cut access"
 CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although", "meanwhile"})
 
-# Country role cue words, looked up in the few tokens before a country mention.
-ORIGIN_CUES = (
-    ("based", "in"),
-    ("run", "from"),
-    ("run", "out", "of"),
-    ("operating", "from"),
-    ("operating", "out", "of"),
-    ("operated", "from"),
-    ("operated", "out", "of"),
-    ("originated", "in"),
-    ("originated", "from"),
-    ("originating", "in"),
-    ("originating", "from"),
-    ("linked", "to"),
-    ("tied", "to"),
-    ("traced", "to"),
-    ("traced", "back", "to"),
-    ("connected", "to"),
-    ("associated", "with"),
-    ("attributed", "to"),
-    ("backed", "by"),
-    ("directed", "by"),
-    ("run", "by"),
-    ("controlled", "by"),
-    ("links", "to"),
-    ("link", "to"),
-    ("from", "inside"),
-    ("from", "within"),
-    ("inside",),
-    ("within",),
-    ("out", "of"),
-    ("from",),
-    ("in",),
-    ("by",),
-    ("with",),
-)
-TARGET_CUES = (
-    ("targeting",),
-    ("targeted",),
-    ("targets",),
-    ("target",),
-    ("aimed", "at"),
-    ("aimed", "mainly", "at"),
-    ("aimed", "primarily", "at"),
-    ("directed", "at"),
-    ("focused", "on"),
-    ("focusing", "on"),
-    ("focused", "mainly", "on"),
-    ("focused", "primarily", "on"),
-    ("audiences", "in"),
-    ("audience", "in"),
-    ("users", "in"),
-    ("people", "in"),
-    ("posing", "as"),
-    ("posed", "as"),
-    ("to", "appear", "to", "be", "in"),
-    ("against",),
-    ("aimed", "at", "audiences", "in"),
-    ("targeting", "audiences", "in"),
-    ("targeted", "audiences", "in"),
-)
-LIST_GLUE = frozenset({",", "and", "or", "the", "as", "well", "also", "both", "in", "&"})
-ORIGIN_SUFFIXES = frozenset(
-    {"based", "linked", "origin", "run", "backed", "affiliated", "sponsored"}
-)
-STANCE_PREFIXES = frozenset({"pro", "anti"})
 
 # Roles a later sentence's bare mention cannot give: it is not evidence of a role.
 FOLLOW_UP_WEAK_RULES = frozenset(
@@ -283,11 +224,11 @@ INVESTIGATION_WORDS = frozenset(
 REPORT_WORDS = re.compile(r"\b(?:report|bulletin|quarter)\b", re.I)
 COMBINED = re.compile(r"\b(?:combined|altogether|together|overall|in all|in total)\b", re.I)
 COMBINED_NOUNS = frozenset({"networks", "operations", "takedowns", "campaigns", "clusters"})
-PENDING_SENTENCES = 3
+PENDING_SENTENCES = 3  # "removed a network ..." then, within three sentences, "It consisted of"
 PARTS_SENTENCES = 3  # the parts of a combined total follow it within three sentences
 BREAKDOWN_TOLERANCE = 0.02  # a breakdown adds up to its stated total within 2% (rounding)
 ROUNDED_TWIN_SENTENCES = 3  # a rounded lede and the exact figure are a few sentences apart
-ROUNDING_SHARE = 0.25  # "nearly 5,000" for 4,789; "over 2,500" for 2,596  # "removed a network ..." then, within three sentences, "It consisted of"
+ROUNDING_SHARE = 0.25  # "nearly 5,000" for 4,789; "over 2,500" for 2,596
 APP_LIST_GLUE = frozenset(
     {
         "the",
@@ -308,12 +249,6 @@ APP_LIST_GLUE = frozenset(
     }
 )
 SUBSET_DETERMINERS = frozenset({"the", "these", "those", "its", "their", "them"})
-DOMESTIC = re.compile(
-    r"\bdomestic(?:ally)?\b(?!\s+and\s+foreign)|\b(?:inside|within) the country\b|"
-    r"\b(?:aimed at|targeting|targeted|focused on|audiences? in|users in|people in)\b"
-    r"[^.;]{0,40}?\b(?:the|its own|their own) country",
-    re.I,
-)
 # A follow-up sentence refers to the network in focus through one of these near its start.
 REFERENCE_NOUNS = frozenset(
     {
@@ -335,24 +270,6 @@ REFERENCE_NOUNS = frozenset(
 REFERENCE_PRONOUNS = frozenset({"they", "these", "those", "its", "their", "the"})
 OTHER_NETWORK = frozenset({"second", "another", "separate", "other", "third", "fourth", "fifth"})
 FOLLOW_UP_BLOCKERS = frozenset({"negation", "denial", "question", "condition"})
-OPERATOR_NOUNS = frozenset(
-    {
-        "group",
-        "actor",
-        "network",
-        "operation",
-        "campaign",
-        "firm",
-        "company",
-        "agency",
-        "which",
-        "who",
-        "hackers",
-        "unit",
-        "outfit",
-    }
-)
-NAMING_WORDS = frozenset({"calls", "called", "dubbed", "nicknamed", "codenamed"})
 REFERENCE_WINDOW = 8  # tokens at a sentence start where "the network" / "they" is looked for
 TOTAL_LEADS = frozenset({":", "(", "—", "–", "-", "including", "comprising", "namely", "spanning"})
 TOTAL_LEAD_PHRASES = (
@@ -363,17 +280,6 @@ TOTAL_LEAD_PHRASES = (
     ("that", "included"),
     ("which", "were"),
 )
-
-
-@dataclass
-class Mention:
-    """A named thing in the doc (token offsets, label, normalized id)."""
-
-    label: str
-    text: str
-    id: str | None
-    start: int
-    end: int
 
 
 @dataclass
@@ -420,100 +326,15 @@ class WorkingRecord:
         }
 
 
-@dataclass
-class Context:
-    """Everything about one doc that the record rules read."""
-
-    doc: Doc
-    cues: list[Cue]
-    claims: list[Claim]
-    mentions: list[Mention]
-    published: date | None
-    title_actor: Actor | None
-    non_target_kinds: frozenset[str]
-    unit_words: frozenset[str] = frozenset()
-    unit_kinds: dict[str, str] = field(default_factory=dict)  # "channels" -> "channel"
-    aliases: dict[str, str] = field(default_factory=dict)  # acronym -> full name
-    default_period: str | None = None
-    default_reason: tuple[str, str] | None = None
-    heading_period: str | None = None
-    text: str = ""  # doc.text, built once: spaCy joins every token on each access
-
-    def text_of(self, span: Span) -> str:
-        """A span's text, sliced from the article string (span.text joins its tokens)."""
-        return self.text[span.start_char : span.end_char]
-
-    def period_in(self, start: int, end: int) -> str | None:
-        """The period named in tokens [start, end), the story's dateline left out."""
-        span = self.doc[start:end]
-        text = self.text_of(span)
-        if span.start_char == 0:
-            text = strip_dateline(text)
-        return find_period(text, self.published)
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def _mentions(doc: Doc) -> list[Mention]:
-    return [Mention(s.label_, s.text, s.id_ or None, s.start, s.end) for s in iter_spans(doc)]
-
-
-def _acronyms(doc: Doc, mentions: Sequence[Mention]) -> dict[str, str]:
-    """'Pakistan Telecommunication Authority (PTA)' -> {'PTA': 'Pakistan Telecommunication Authority'}."""
-    aliases: dict[str, str] = {}
-    for m in mentions:
-        if m.label not in ACTOR_KINDS or m.end + 2 >= len(doc):
-            continue
-        if (
-            doc[m.end].text == "("
-            and doc[m.end + 2].text == ")"
-            and doc[m.end + 1].is_upper
-            or doc[m.end].text == "("
-            and doc[m.end + 2].text == ")"
-        ):
-            aliases[doc[m.end + 1].text] = _clean_name(m.text)
-    return aliases
-
-
-def _clean_name(text: str) -> str:
-    text = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.I)
-    return text.strip(" ,")
-
-
-def _sentence_of(doc: Doc, token: int) -> Span:
-    return doc[token].sent
 
 
 # --------------------------------------------------------------------------- governing verbs
 
 
-def _cues_in(cues: Sequence[Cue], start: int, end: int, labels: set[str]) -> list[Cue]:
-    """Cues (sorted by start, as Analyzer.cues returns them) of these labels in [start, end)."""
-    lo = bisect_left(cues, start, key=lambda c: c.start)
-    out = []
-    for c in cues[lo:]:
-        if c.start >= end:
-            break
-        if c.label in labels:
-            out.append(c)
-    return out
-
-
-def _claims_in(claims: Sequence[Claim], start: int, end: int) -> list[Claim]:
-    """Claims (in text order) whose number starts in tokens [start, end)."""
-    lo = bisect_left(claims, start, key=lambda c: c.num_start)
-    out = []
-    for c in claims[lo:]:
-        if c.num_start >= end:
-            break
-        out.append(c)
-    return out
-
-
 def _passive_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
     """An action right after the count, over auxiliaries only ('were removed')."""
-    for cue in _cues_in(
+    for cue in cues_in(
         ctx.cues,
         claim.end,
         min(sent.end, claim.end + PASSIVE_WINDOW + 1),
@@ -539,13 +360,13 @@ def _which_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
     for i in range(claim.end, min(sent.end - 1, claim.end + WHICH_WINDOW)):
         if doc[i].lower_ == "all" and doc[i - 1].text in (";", ",", "and"):
             # "adding 1,210 accounts to its archive; all were suspended"
-            for cue in _cues_in(ctx.cues, i + 1, min(sent.end, i + 6), {"ACTION"}):
+            for cue in cues_in(ctx.cues, i + 1, min(sent.end, i + 6), {"ACTION"}):
                 between = doc[i + 1 : cue.start]
                 if all(t.lower_ in PASSIVE_FILLERS | SUBJECT_PRONOUNS for t in between):
                     return cue
             return None
         if doc[i].lower_ == "which" and doc[i - 1].lower_ == "of":
-            for cue in _cues_in(ctx.cues, i + 1, min(sent.end, i + 5), {"ACTION"}):
+            for cue in cues_in(ctx.cues, i + 1, min(sent.end, i + 5), {"ACTION"}):
                 between = doc[i + 1 : cue.start]
                 if all(t.lower_ in PASSIVE_FILLERS | SUBJECT_PRONOUNS for t in between):
                     return cue
@@ -567,7 +388,7 @@ def _governor(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
     clause = _clause_start(ctx, sent, claim.start)
     before = [
         c
-        for c in _cues_in(ctx.cues, sent.start, claim.start, {"ACTION", "NONACTION", "COMPOSE"})
+        for c in cues_in(ctx.cues, sent.start, claim.start, {"ACTION", "NONACTION", "COMPOSE"})
         if not _inside_any_claim(ctx.claims, c.start)
         and not _bracket_closes(ctx, c, claim)
         and (c.label == "ACTION" or c.start >= clause)
@@ -621,16 +442,16 @@ def _blocked_by(ctx: Context, action: Cue, sent: Span) -> str | None:
     """Why an action does not report a takedown (modality, cumulative), or None."""
     doc = ctx.doc
     clause = _clause_start(ctx, sent, action.start)
-    for cue in _cues_in(ctx.cues, clause, action.start, {"MODAL"}):
+    for cue in cues_in(ctx.cues, clause, action.start, {"MODAL"}):
         if cue.value in MODAL_REACH and action.start - cue.end < MODAL_REACH[cue.value]:
             # "removed ... without notice": negation must come before the verb, checked here
             return f"modal-{cue.value}"
     if any(
         c.label == "MODAL" and c.value == "question"
-        for c in _cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
+        for c in cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
     ):
         return "modal-question"
-    cumulative = _cues_in(ctx.cues, sent.start, sent.end, {"CUMULATIVE"})
+    cumulative = cues_in(ctx.cues, sent.start, sent.end, {"CUMULATIVE"})
     for cue in cumulative:
         if cue.value != "since":
             return f"cumulative-{cue.value}"
@@ -652,7 +473,7 @@ def _order_before(ctx: Context, action: Cue, sent: Span) -> tuple[Cue, Mention |
     doc = ctx.doc
     orders = [
         c
-        for c in _cues_in(ctx.cues, sent.start, action.start, {"ORDER"})
+        for c in cues_in(ctx.cues, sent.start, action.start, {"ORDER"})
         if action.start - c.end <= ORDER_REACH
     ]
     # the order governs the action only through an infinitive: "told ISPs to block"
@@ -744,7 +565,7 @@ def _actor_from_mention(ctx: Context, m: Mention) -> Actor:
     kind = ACTOR_KINDS[m.label]
     if m.label in ("PLATFORM", "COMPANY"):
         return Actor(name=m.id or m.text, kind="platform")  # type: ignore[arg-type]
-    name = _clean_name(m.text)
+    name = clean_name(m.text)
     if name in ctx.aliases:
         name = ctx.aliases[name]
     elif m.id and m.id in ctx.aliases:
@@ -771,7 +592,7 @@ def _last_named_actor(ctx: Context, before: int, kind: str) -> Actor | None:
     for m in reversed(ctx.mentions):
         if m.start >= before or m.label not in ACTOR_KINDS or ACTOR_KINDS[m.label] != kind:
             continue
-        name = _clean_name(m.text)
+        name = clean_name(m.text)
         if name.lower() not in (
             "regulator",
             "watchdog",
@@ -872,162 +693,6 @@ def _target_platform(
 
 
 # --------------------------------------------------------------------------- countries
-
-
-def _role_before(doc: Doc, start: int, floor: int) -> tuple[str | None, str]:
-    """Cue words right before a country mention -> (role, rule id)."""
-    words = [t.lower_ for t in doc[max(floor, start - 6) : start]]
-    if words and words[-1] == "the":  # "people in the United States"
-        words.pop()
-    for cue in TARGET_CUES:
-        if tuple(words[-len(cue) :]) == cue:
-            return "target", "country-target-" + "-".join(cue)
-    for cue in ORIGIN_CUES:
-        if tuple(words[-len(cue) :]) == cue:
-            return "origin", "country-origin-" + "-".join(cue)
-    return None, ""
-
-
-def _targeted_by_before(doc: Doc, floor: int, start: int) -> bool:
-    words = [t.lower_ for t in doc[max(floor, start - 12) : start]]
-    return any(
-        a in ("targeted", "targeting") and b == "by" for a, b in zip(words, words[1:], strict=False)
-    )
-
-
-def _countries_in(
-    ctx: Context,
-    start: int,
-    end: int,
-    floor: int,
-    actor: Actor | None,
-    action: str | None = None,
-    content: bool = False,
-) -> list[tuple[str, str, str, str]]:
-    """Country mentions in [start, end) -> (code, name, role, rule) using cue words and lists.
-
-    Where a block applies ("withheld ... in India", a regulator's own country) the role is
-    location; a country with no cue word at all gets a weak default (``country-default-*``)
-    that a record drops when a cue word gives it an origin elsewhere."""
-    doc = ctx.doc
-    out: list[tuple[str, str, str, str]] = []
-    role: str | None = None
-    role_rule = ""
-    last_end = -1
-    government_actor = actor is not None and actor.kind != "platform"
-    # posts, sites and SIMs are taken down where they are seen, not where they come from
-    geographic = government_actor or action in GEOGRAPHIC_ACTIONS or content
-    for m in ctx.mentions:
-        if (
-            m.label not in ("COUNTRY", "DEMONYM")
-            or not (start <= m.start and m.end <= end)
-            or not m.id
-        ):
-            continue
-        prev = doc[m.start - 1].lower_ if m.start > 0 else ""
-        prev2 = doc[m.start - 2].lower_ if m.start > 1 else ""
-        nxt = doc[m.end].lower_ if m.end < len(doc) else ""
-        nxt2 = doc[m.end + 1].lower_ if m.end + 1 < len(doc) else ""
-        if prev == "-" and prev2 in STANCE_PREFIXES or prev in ("pro-", "anti-"):
-            continue  # "pro-Ardenian" is a stance
-        if nxt in ("language", "-language", "languages", "dollars", "dollar", "dirhams", "rupees"):
-            continue
-        name = country_name(m.id)
-        continuing = last_end >= 0 and all(t.lower_ in LIST_GLUE for t in doc[last_end : m.start])
-        cue_role, rule = _role_before(doc, m.start, floor)
-        if rule == "country-origin-based-in" and _targeted_by_before(doc, floor, m.start):
-            # "accounts targeted by the network were based in Pakistan and India"
-            cue_role, rule = "target", "country-target-targeted-by"
-        if cue_role is None and any(c.num_end <= m.start and m.end <= c.end for c in ctx.claims):
-            cue_role, rule = "origin", "country-origin-modifier"  # "59 Chinese apps"
-        if nxt == "-" and nxt2 in ORIGIN_SUFFIXES or nxt in ("based", "-based"):
-            cue_role, rule = "origin", f"country-origin-{nxt2 or nxt}"
-        if cue_role is None and continuing and role is not None:
-            # "targeted Libya, Sudan and Qatar": the list shares its first member's cue
-            cue_role, rule = role, role_rule
-        if cue_role is None:
-            if government_actor:
-                cue_role, rule = "location", "country-location-government"
-            elif m.label == "DEMONYM" or prev == "'s" or nxt == "'s":
-                cue_role, rule = "origin", "country-origin-demonym"
-            else:
-                cue_role, rule = "origin", "country-default-origin"
-        if geographic and cue_role == "origin" and rule in LOCATION_ABLE_RULES:
-            cue_role, rule = "location", "country-location-in"
-        role, role_rule = cue_role, rule
-        last_end = m.end
-        out.append((m.id, name, cue_role, rule))
-    return out
-
-
-def _operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
-    """An operator named in [start, end): 'linked to STOIC', 'a PR firm in Kyiv'."""
-    doc = ctx.doc
-    for i in range(start, min(end, len(doc) - 1)):
-        # "the group, which Microsoft calls Phosphorus", "known as Storm-1152"
-        low = doc[i].lower_
-        named_as = low in NAMING_WORDS or (
-            low in ("known", "tracked", "tracks") and doc[i + 1].lower_ == "as"
-        )
-        # "the group, which Microsoft calls Phosphorus", not "an app called Twitter Patria"
-        about_operator = {t.lower_ for t in doc[max(start, i - 5) : i]} & OPERATOR_NOUNS
-        if named_as and about_operator:
-            k = i + 1 if low in NAMING_WORDS else i + 2
-            j = k
-            while j < end and _proper(doc[j]):
-                j += 1
-            if j > k:
-                return doc[k:j].text, "operator-named-as"
-    for m in ctx.mentions:
-        if m.label == "OPERATOR" and start <= m.start and m.end <= end:
-            # "STOIC, a Tel Aviv political-marketing firm" / "the ad agency Panda"
-            if m.start >= 2 and doc[m.start - 1].text == "," and _proper(doc[m.start - 2]):
-                j = m.start - 2
-                while j - 1 >= start and _proper(doc[j - 1]):
-                    j -= 1
-                return doc[j : m.start - 1].text, "operator-appositive"
-            if m.end < end and _proper(doc[m.end]) and doc[m.end].lower_ not in ("in", "of"):
-                k = m.end
-                while k < end and _proper(doc[k]):
-                    k += 1
-                return doc[m.end : k].text, "operator-named"
-            return _clean_name(m.text), "operator-phrase"
-    for i in range(start, min(end, len(doc) - 2)):
-        pair = (doc[i].lower_, doc[i + 1].lower_)
-        if doc[i].lower_ == "traced":  # "traced the activity to Smaat"
-            to = next((k for k in range(i + 1, min(end, i + 5)) if doc[k].lower_ == "to"), None)
-            if to is not None:
-                pair = ("traced", "to")
-                i = to - 1
-        if pair in (
-            ("linked", "to"),
-            ("tied", "to"),
-            ("associated", "with"),
-            ("run", "by"),
-            ("traced", "to"),
-            ("attributed", "to"),
-        ):
-            k = i + 2
-            if k < end and doc[k].lower_ == "the":
-                k += 1
-            j = k
-            while j < end and _proper(doc[j]):
-                j += 1
-            if j > k and not any(
-                m.start <= k < m.end and m.label in ("COUNTRY", "DEMONYM", "PLATFORM", "COMPANY")
-                for m in ctx.mentions
-            ):
-                return doc[k:j].text, "operator-linked-to"
-    return None, ""
-
-
-def _proper(tok) -> bool:  # type: ignore[no-untyped-def]
-    return (
-        (tok.is_title or tok.is_upper)
-        and tok.is_alpha
-        and len(tok.text) > 1
-        and tok.lower_ not in ("the", "a", "an", "and", "in", "of", "its", "his", "her", "their")
-    )
 
 
 # --------------------------------------------------------------------------- assembling
@@ -1207,7 +872,7 @@ class RecordBuilder:
 
     def _default_period(self) -> str | None:
         for sent in self.ctx.doc.sents:
-            has_action = bool(_cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}))
+            has_action = bool(cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}))
             if has_action or REPORT_WORDS.search(self.ctx.text_of(sent)):
                 period = self.ctx.period_in(sent.start, sent.end)
                 if period:
@@ -1238,7 +903,7 @@ class RecordBuilder:
         """Make the records a sentence reports -> True if it reported (or summed up) any."""
         ctx = self.ctx
         words = {t.lower_ for t in sent}
-        claims = _claims_in(ctx.claims, sent.start, sent.end)
+        claims = claims_in(ctx.claims, sent.start, sent.end)
         if COMBINED.search(ctx.text_of(sent)) and words & COMBINED_NOUNS and claims:
             return True  # "Taken together, the two takedowns covered 476 accounts": a sum
         if self._subsets(sent, claims):
@@ -1322,12 +987,12 @@ class RecordBuilder:
 
     def _compared(self, claim: Claim) -> bool:
         """'2.1 million, down from 2.5 million a year earlier': the figure compared with."""
-        cues = _cues_in(self.ctx.cues, max(0, claim.start - 3), claim.start, {"COMPARE"})
+        cues = cues_in(self.ctx.cues, max(0, claim.start - 3), claim.start, {"COMPARE"})
         return bool(cues) and cues[-1].end >= claim.start - 1
 
     def _note_pending(self, sent: Span) -> bool:
         """An action with no counts: remember it for a following 'it consisted of ...'."""
-        for cue in _cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}):
+        for cue in cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}):
             if _blocked_by(self.ctx, cue, sent) is None:
                 actor, _ = _actor_for(self.ctx, cue, sent, self.focus_actor)
                 self.pending = (cue, actor, self.sent_index)
@@ -1339,7 +1004,7 @@ class RecordBuilder:
         """'The cabinet banned TikTok': a government action on named apps, no count written."""
         ctx = self.ctx
         doc = ctx.doc
-        for cue in _cues_in(ctx.cues, sent.start, sent.end, {"ACTION"}):
+        for cue in cues_in(ctx.cues, sent.start, sent.end, {"ACTION"}):
             if cue.value not in GEOGRAPHIC_ACTIONS or _blocked_by(ctx, cue, sent) is not None:
                 continue
             actor, _ = _actor_for(ctx, cue, sent, self.focus_actor)
@@ -1389,7 +1054,7 @@ class RecordBuilder:
             kind = ctx.unit_kinds.get(doc[claim.end + 2].lower_)
             if kind is None or kind not in {t.kind for t in parent.targets}:
                 continue
-            countries = _countries_in(ctx, claim.end, sent.end, sent.start, parent.actor)
+            countries = countries_in(ctx, claim.end, sent.end, sent.start, parent.actor)
             if not any(rule not in WEAK_COUNTRY_RULES for *_, rule in countries):
                 continue
             platform = next((t.platform for t in parent.targets if t.kind == kind), None)
@@ -1469,7 +1134,7 @@ class RecordBuilder:
             rec.add_rule("total-with-breakdown")
         self._add_countries(
             rec,
-            _countries_in(
+            countries_in(
                 ctx, region_start, region_end, sent.start, actor, rec.action, rec.content()
             ),
         )
@@ -1478,7 +1143,7 @@ class RecordBuilder:
             lead_end = min(c.start for c, _ in group) if total is None else total.start
             self._add_countries(
                 rec,
-                _countries_in(
+                countries_in(
                     ctx, sent.start, lead_end, sent.start, actor, rec.action, rec.content()
                 ),
             )
@@ -1488,12 +1153,12 @@ class RecordBuilder:
             told = [(self.prev_sent, False), (self.pending_sent, True)]
             for prev, reported in told:
                 if prev is None or (
-                    not reported and _cues_in(ctx.cues, prev.start, prev.end, {"ACTION"})
+                    not reported and cues_in(ctx.cues, prev.start, prev.end, {"ACTION"})
                 ):
                     continue
                 self._add_countries(
                     rec,
-                    _countries_in(
+                    countries_in(
                         ctx, prev.start, prev.end, prev.start, actor, rec.action, rec.content()
                     ),
                 )
@@ -1502,7 +1167,7 @@ class RecordBuilder:
         if actor is not None and actor.kind != "platform":
             self._add_countries(rec, self._actor_country(sent, cue))
         self._domestic(rec, doc[region_start:region_end])
-        operator, op_rule = _operator_in(ctx, region_start, region_end)
+        operator, op_rule = operator_in(ctx, region_start, region_end)
         if operator:
             rec.operator = operator
             rec.add_rule(op_rule)
@@ -1529,7 +1194,7 @@ class RecordBuilder:
             return self.focus  # type: ignore[return-value]
         networks = [
             c
-            for c in _claims_in(ctx.claims, sent.start, sent.end)
+            for c in claims_in(ctx.claims, sent.start, sent.end)
             if c.kind == "network" and c.value is not None and c.value > 1
         ]
         if networks and not cue.rule.startswith("part-of"):
@@ -1591,7 +1256,7 @@ class RecordBuilder:
     def _ordered_by_government(self, sent: Span) -> bool:
         """'after the government ordered it to act': a legal order is the stated reason."""
         ctx = self.ctx
-        for order in _cues_in(ctx.cues, sent.start, sent.end, {"ORDER"}):
+        for order in cues_in(ctx.cues, sent.start, sent.end, {"ORDER"}):
             if any(
                 m.label in ("GOVERNMENT", "REGULATOR", "COURT") and 0 <= order.start - m.end <= 2
                 for m in ctx.mentions
@@ -1691,8 +1356,8 @@ class RecordBuilder:
 
     def _reach_metric(self, claim: Claim, sent: Span) -> str | None:
         doc = self.ctx.doc
-        after = _cues_in(self.ctx.cues, claim.end, min(sent.end, claim.end + 6), {"REACH"})
-        before = _cues_in(self.ctx.cues, max(sent.start, claim.start - 4), claim.start, {"REACH"})
+        after = cues_in(self.ctx.cues, claim.end, min(sent.end, claim.end + 6), {"REACH"})
+        before = cues_in(self.ctx.cues, max(sent.start, claim.start - 4), claim.start, {"REACH"})
         if claim.metric == "money" or claim.currency:
             words = {t.lower_ for t in sent}
             if words & {"ads", "ad", "advertising", "advertisements", "spent", "spend", "spending"}:
@@ -1782,10 +1447,10 @@ class RecordBuilder:
             return
         if any(
             c.value in FOLLOW_UP_BLOCKERS
-            for c in _cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
+            for c in cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
         ):
             return  # "The party denied any link to the Pages" adds nothing
-        for code, name, role, rule in _countries_in(
+        for code, name, role, rule in countries_in(
             ctx, sent.start, sent.end, sent.start, rec.actor, rec.action
         ):
             if rule in FOLLOW_UP_WEAK_RULES:
@@ -1793,7 +1458,7 @@ class RecordBuilder:
             rec.add_country(code, name, role)
             rec.add_rule("follow-up-" + rule)
         self._domestic(rec, sent)
-        operator, op_rule = _operator_in(ctx, sent.start, sent.end)
+        operator, op_rule = operator_in(ctx, sent.start, sent.end)
         if operator:
             # "Twitter traced the activity to Smaat": every network just reported, not only one
             recent = [r for r in self.records if self.sent_index - r.last_sentence <= 2]
@@ -1823,7 +1488,7 @@ class RecordBuilder:
         A repeated count ("the 149 Pages") or a repeated origin ("The Egyptian network")
         names it; otherwise it is the record in focus."""
         ctx = self.ctx
-        claims = _claims_in(ctx.claims, sent.start, sent.end)
+        claims = claims_in(ctx.claims, sent.start, sent.end)
         for rec in reversed(self.records):
             if any((c.kind or "", c.value) in rec.target_keys() for c in claims):
                 span = (sent.start_char, sent.end_char)
@@ -1860,7 +1525,7 @@ def build_records(
     text: str | None = None,
 ) -> list[TakedownRecord]:
     """Doc + cues + claims + source -> validated takedown records (possibly none)."""
-    mentions = _mentions(doc)
+    mentions = mentions_of(doc)
     ctx = Context(
         doc=doc,
         cues=cues,
@@ -1872,7 +1537,7 @@ def build_records(
         text=doc.text if text is None else text,  # the caller's string: doc.text rebuilds it
         unit_words=unit_words,
         unit_kinds=unit_kinds or {},
-        aliases=_acronyms(doc, mentions),
+        aliases=acronyms(doc, mentions),
     )
     if not any(c.label == "ACTION" for c in cues):
         return []  # every record needs a takedown verb somewhere in the article

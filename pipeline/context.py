@@ -1,0 +1,114 @@
+"""What the record rules read about one article: its Doc, cues, claims and mentions.
+
+``Context`` is built once per article by ``records.build_records``; the helpers here look
+things up in it by token range (cue and claim lists are sorted, so lookups bisect).
+"""
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc, Span
+
+from models.record import Actor
+from pipeline.claims import Claim
+from pipeline.nlp import ACTOR_LABELS, Cue, iter_spans
+from pipeline.periods import find_period, strip_dateline
+
+
+@dataclass
+class Mention:
+    """A named thing in the doc (token offsets, label, normalized id)."""
+
+    label: str
+    text: str
+    id: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class Context:
+    """Everything about one doc that the record rules read."""
+
+    doc: Doc
+    cues: list[Cue]
+    claims: list[Claim]
+    mentions: list[Mention]
+    published: date | None
+    title_actor: Actor | None
+    non_target_kinds: frozenset[str]
+    unit_words: frozenset[str] = frozenset()
+    unit_kinds: dict[str, str] = field(default_factory=dict)  # "channels" -> "channel"
+    aliases: dict[str, str] = field(default_factory=dict)  # acronym -> full name
+    default_period: str | None = None
+    default_reason: tuple[str, str] | None = None
+    heading_period: str | None = None
+    text: str = ""  # doc.text, built once: spaCy joins every token on each access
+
+    def text_of(self, span: Span) -> str:
+        """A span's text, sliced from the article string (span.text joins its tokens)."""
+        return self.text[span.start_char : span.end_char]
+
+    def period_in(self, start: int, end: int) -> str | None:
+        """The period named in tokens [start, end), the story's dateline left out."""
+        span = self.doc[start:end]
+        text = self.text_of(span)
+        if span.start_char == 0:
+            text = strip_dateline(text)
+        return find_period(text, self.published)
+
+
+def mentions_of(doc: Doc) -> list[Mention]:
+    return [Mention(s.label_, s.text, s.id_ or None, s.start, s.end) for s in iter_spans(doc)]
+
+
+def acronyms(doc: Doc, mentions: Sequence[Mention]) -> dict[str, str]:
+    """'Pakistan Telecommunication Authority (PTA)' -> {'PTA': 'Pakistan Telecommunication Authority'}."""
+    aliases: dict[str, str] = {}
+    for m in mentions:
+        if m.label not in ACTOR_LABELS or m.end + 2 >= len(doc):
+            continue
+        if (
+            doc[m.end].text == "("
+            and doc[m.end + 2].text == ")"
+            and doc[m.end + 1].is_upper
+            or doc[m.end].text == "("
+            and doc[m.end + 2].text == ")"
+        ):
+            aliases[doc[m.end + 1].text] = clean_name(m.text)
+    return aliases
+
+
+def clean_name(text: str) -> str:
+    text = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.I)
+    return text.strip(" ,")
+
+
+def _sentence_of(doc: Doc, token: int) -> Span:
+    return doc[token].sent
+
+
+def cues_in(cues: Sequence[Cue], start: int, end: int, labels: set[str]) -> list[Cue]:
+    """Cues (sorted by start, as Analyzer.cues returns them) of these labels in [start, end)."""
+    lo = bisect_left(cues, start, key=lambda c: c.start)
+    out = []
+    for c in cues[lo:]:
+        if c.start >= end:
+            break
+        if c.label in labels:
+            out.append(c)
+    return out
+
+
+def claims_in(claims: Sequence[Claim], start: int, end: int) -> list[Claim]:
+    """Claims (in text order) whose number starts in tokens [start, end)."""
+    lo = bisect_left(claims, start, key=lambda c: c.num_start)
+    out = []
+    for c in claims[lo:]:
+        if c.num_start >= end:
+            break
+        out.append(c)
+    return out

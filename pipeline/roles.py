@@ -1,0 +1,270 @@
+"""Countries and operators of a takedown, from the cue words around their mentions.
+
+A country's role comes from the words before it ("run from" -> origin, "aimed at" ->
+target), from "X-based" after it, from a list it continues, or, for blocks and government
+actions, from where the action applies (location). A country with no cue word at all gets
+a weak default that a cue-word origin elsewhere overrides. Operators are named through
+"linked to X", "X, a PR firm", "which Microsoft calls X".
+"""
+
+import re
+
+from spacy.tokens import Doc
+
+from models.record import Actor
+from pipeline.context import Context, clean_name
+from pipeline.nlp import country_name
+
+# Country role cue words, looked up in the few tokens before a country mention.
+ORIGIN_CUES = (
+    ("based", "in"),
+    ("run", "from"),
+    ("run", "out", "of"),
+    ("operating", "from"),
+    ("operating", "out", "of"),
+    ("operated", "from"),
+    ("operated", "out", "of"),
+    ("originated", "in"),
+    ("originated", "from"),
+    ("originating", "in"),
+    ("originating", "from"),
+    ("linked", "to"),
+    ("tied", "to"),
+    ("traced", "to"),
+    ("traced", "back", "to"),
+    ("connected", "to"),
+    ("associated", "with"),
+    ("attributed", "to"),
+    ("backed", "by"),
+    ("directed", "by"),
+    ("run", "by"),
+    ("controlled", "by"),
+    ("links", "to"),
+    ("link", "to"),
+    ("from", "inside"),
+    ("from", "within"),
+    ("inside",),
+    ("within",),
+    ("out", "of"),
+    ("from",),
+    ("in",),
+    ("by",),
+    ("with",),
+)
+TARGET_CUES = (
+    ("targeting",),
+    ("targeted",),
+    ("targets",),
+    ("target",),
+    ("aimed", "at"),
+    ("aimed", "mainly", "at"),
+    ("aimed", "primarily", "at"),
+    ("directed", "at"),
+    ("focused", "on"),
+    ("focusing", "on"),
+    ("focused", "mainly", "on"),
+    ("focused", "primarily", "on"),
+    ("audiences", "in"),
+    ("audience", "in"),
+    ("users", "in"),
+    ("people", "in"),
+    ("posing", "as"),
+    ("posed", "as"),
+    ("to", "appear", "to", "be", "in"),
+    ("against",),
+    ("aimed", "at", "audiences", "in"),
+    ("targeting", "audiences", "in"),
+    ("targeted", "audiences", "in"),
+)
+LIST_GLUE = frozenset({",", "and", "or", "the", "as", "well", "also", "both", "in", "&"})
+ORIGIN_SUFFIXES = frozenset(
+    {"based", "linked", "origin", "run", "backed", "affiliated", "sponsored"}
+)
+STANCE_PREFIXES = frozenset({"pro", "anti"})
+# Actions that apply somewhere: "withheld in India", "blocked in Pakistan" name a location.
+GEOGRAPHIC_ACTIONS = frozenset({"blocked", "banned", "restricted"})
+LOCATION_ABLE_RULES = frozenset(
+    {"country-origin-in", "country-default-origin", "country-origin-demonym"}
+)
+# "in Ukraine" may be where a network was run or only what it talked about
+WEAK_COUNTRY_RULES = frozenset({"country-default-origin", "country-origin-in"})
+DOMESTIC = re.compile(
+    r"\bdomestic(?:ally)?\b(?!\s+and\s+foreign)|\b(?:inside|within) the country\b|"
+    r"\b(?:aimed at|targeting|targeted|focused on|audiences? in|users in|people in)\b"
+    r"[^.;]{0,40}?\b(?:the|its own|their own) country",
+    re.I,
+)
+OPERATOR_NOUNS = frozenset(
+    {
+        "group",
+        "actor",
+        "network",
+        "operation",
+        "campaign",
+        "firm",
+        "company",
+        "agency",
+        "which",
+        "who",
+        "hackers",
+        "unit",
+        "outfit",
+    }
+)
+NAMING_WORDS = frozenset({"calls", "called", "dubbed", "nicknamed", "codenamed"})
+
+
+def _role_before(doc: Doc, start: int, floor: int) -> tuple[str | None, str]:
+    """Cue words right before a country mention -> (role, rule id)."""
+    words = [t.lower_ for t in doc[max(floor, start - 6) : start]]
+    if words and words[-1] == "the":  # "people in the United States"
+        words.pop()
+    for cue in TARGET_CUES:
+        if tuple(words[-len(cue) :]) == cue:
+            return "target", "country-target-" + "-".join(cue)
+    for cue in ORIGIN_CUES:
+        if tuple(words[-len(cue) :]) == cue:
+            return "origin", "country-origin-" + "-".join(cue)
+    return None, ""
+
+
+def _targeted_by_before(doc: Doc, floor: int, start: int) -> bool:
+    words = [t.lower_ for t in doc[max(floor, start - 12) : start]]
+    return any(
+        a in ("targeted", "targeting") and b == "by" for a, b in zip(words, words[1:], strict=False)
+    )
+
+
+def countries_in(
+    ctx: Context,
+    start: int,
+    end: int,
+    floor: int,
+    actor: Actor | None,
+    action: str | None = None,
+    content: bool = False,
+) -> list[tuple[str, str, str, str]]:
+    """Country mentions in [start, end) -> (code, name, role, rule) using cue words and lists.
+
+    Where a block applies ("withheld ... in India", a regulator's own country) the role is
+    location; a country with no cue word at all gets a weak default (``country-default-*``)
+    that a record drops when a cue word gives it an origin elsewhere."""
+    doc = ctx.doc
+    out: list[tuple[str, str, str, str]] = []
+    role: str | None = None
+    role_rule = ""
+    last_end = -1
+    government_actor = actor is not None and actor.kind != "platform"
+    # posts, sites and SIMs are taken down where they are seen, not where they come from
+    geographic = government_actor or action in GEOGRAPHIC_ACTIONS or content
+    for m in ctx.mentions:
+        if (
+            m.label not in ("COUNTRY", "DEMONYM")
+            or not (start <= m.start and m.end <= end)
+            or not m.id
+        ):
+            continue
+        prev = doc[m.start - 1].lower_ if m.start > 0 else ""
+        prev2 = doc[m.start - 2].lower_ if m.start > 1 else ""
+        nxt = doc[m.end].lower_ if m.end < len(doc) else ""
+        nxt2 = doc[m.end + 1].lower_ if m.end + 1 < len(doc) else ""
+        if prev == "-" and prev2 in STANCE_PREFIXES or prev in ("pro-", "anti-"):
+            continue  # "pro-Ardenian" is a stance
+        if nxt in ("language", "-language", "languages", "dollars", "dollar", "dirhams", "rupees"):
+            continue
+        name = country_name(m.id)
+        continuing = last_end >= 0 and all(t.lower_ in LIST_GLUE for t in doc[last_end : m.start])
+        cue_role, rule = _role_before(doc, m.start, floor)
+        if rule == "country-origin-based-in" and _targeted_by_before(doc, floor, m.start):
+            # "accounts targeted by the network were based in Pakistan and India"
+            cue_role, rule = "target", "country-target-targeted-by"
+        if cue_role is None and any(c.num_end <= m.start and m.end <= c.end for c in ctx.claims):
+            cue_role, rule = "origin", "country-origin-modifier"  # "59 Chinese apps"
+        if nxt == "-" and nxt2 in ORIGIN_SUFFIXES or nxt in ("based", "-based"):
+            cue_role, rule = "origin", f"country-origin-{nxt2 or nxt}"
+        if cue_role is None and continuing and role is not None:
+            # "targeted Libya, Sudan and Qatar": the list shares its first member's cue
+            cue_role, rule = role, role_rule
+        if cue_role is None:
+            if government_actor:
+                cue_role, rule = "location", "country-location-government"
+            elif m.label == "DEMONYM" or prev == "'s" or nxt == "'s":
+                cue_role, rule = "origin", "country-origin-demonym"
+            else:
+                cue_role, rule = "origin", "country-default-origin"
+        if geographic and cue_role == "origin" and rule in LOCATION_ABLE_RULES:
+            cue_role, rule = "location", "country-location-in"
+        role, role_rule = cue_role, rule
+        last_end = m.end
+        out.append((m.id, name, cue_role, rule))
+    return out
+
+
+def operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
+    """An operator named in [start, end): 'linked to STOIC', 'a PR firm in Kyiv'."""
+    doc = ctx.doc
+    for i in range(start, min(end, len(doc) - 1)):
+        # "the group, which Microsoft calls Phosphorus", "known as Storm-1152"
+        low = doc[i].lower_
+        named_as = low in NAMING_WORDS or (
+            low in ("known", "tracked", "tracks") and doc[i + 1].lower_ == "as"
+        )
+        # "the group, which Microsoft calls Phosphorus", not "an app called Twitter Patria"
+        about_operator = {t.lower_ for t in doc[max(start, i - 5) : i]} & OPERATOR_NOUNS
+        if named_as and about_operator:
+            k = i + 1 if low in NAMING_WORDS else i + 2
+            j = k
+            while j < end and _proper(doc[j]):
+                j += 1
+            if j > k:
+                return doc[k:j].text, "operator-named-as"
+    for m in ctx.mentions:
+        if m.label == "OPERATOR" and start <= m.start and m.end <= end:
+            # "STOIC, a Tel Aviv political-marketing firm" / "the ad agency Panda"
+            if m.start >= 2 and doc[m.start - 1].text == "," and _proper(doc[m.start - 2]):
+                j = m.start - 2
+                while j - 1 >= start and _proper(doc[j - 1]):
+                    j -= 1
+                return doc[j : m.start - 1].text, "operator-appositive"
+            if m.end < end and _proper(doc[m.end]) and doc[m.end].lower_ not in ("in", "of"):
+                k = m.end
+                while k < end and _proper(doc[k]):
+                    k += 1
+                return doc[m.end : k].text, "operator-named"
+            return clean_name(m.text), "operator-phrase"
+    for i in range(start, min(end, len(doc) - 2)):
+        pair = (doc[i].lower_, doc[i + 1].lower_)
+        if doc[i].lower_ == "traced":  # "traced the activity to Smaat"
+            to = next((k for k in range(i + 1, min(end, i + 5)) if doc[k].lower_ == "to"), None)
+            if to is not None:
+                pair = ("traced", "to")
+                i = to - 1
+        if pair in (
+            ("linked", "to"),
+            ("tied", "to"),
+            ("associated", "with"),
+            ("run", "by"),
+            ("traced", "to"),
+            ("attributed", "to"),
+        ):
+            k = i + 2
+            if k < end and doc[k].lower_ == "the":
+                k += 1
+            j = k
+            while j < end and _proper(doc[j]):
+                j += 1
+            if j > k and not any(
+                m.start <= k < m.end and m.label in ("COUNTRY", "DEMONYM", "PLATFORM", "COMPANY")
+                for m in ctx.mentions
+            ):
+                return doc[k:j].text, "operator-linked-to"
+    return None, ""
+
+
+def _proper(tok) -> bool:  # type: ignore[no-untyped-def]
+    return (
+        (tok.is_title or tok.is_upper)
+        and tok.is_alpha
+        and len(tok.text) > 1
+        and tok.lower_ not in ("the", "a", "an", "and", "in", "of", "its", "his", "her", "their")
+    )
