@@ -4,6 +4,7 @@
 matcher, unit tables) is loaded once per process and passed in.
 """
 
+import time
 from dataclasses import dataclass
 
 from models.article import Article, Entity, NumericClaim
@@ -50,8 +51,6 @@ class Extractor:
 
     def extract(self, article: Article, *, timings: dict[str, float] | None = None) -> Extraction:
         """Article -> entities, claims and records."""
-        import time
-
         if len(article.text) > MAX_TEXT_CHARS:
             raise ExtractError(
                 "extract.too_long",

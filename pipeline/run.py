@@ -14,6 +14,7 @@ explicit no-takedown article line, or an error line.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import sys
@@ -288,8 +289,6 @@ def _done_inputs(outputs: Outputs) -> tuple[set[str], int]:
 
 
 def _record_id(line: str) -> str:
-    import json
-
     return json.loads(line)["record_id"]
 
 
