@@ -143,3 +143,30 @@ def test_run_resume_after_kill_9(tmp_path, kill_after_lines):
     for name in ("records.jsonl", "articles.jsonl", "errors.jsonl"):
         assert (cut / name).read_bytes() == (whole / name).read_bytes(), name
     assert not list(cut.glob("*.partial"))
+
+
+@pytest.mark.parametrize(
+    ("declared", "body_encoding"),
+    [("iso-8859-1", "utf-8"), ("utf-8", "cp1256"), ("windows-1252", "utf-16")],
+)
+def test_run_served_page_with_wrong_declared_charset(httpserver, declared, body_encoding):
+    """A server that lies about the charset: the text still comes out right, end to end."""
+    from pipeline.extract import Extractor
+    from pipeline.fetch import Fetcher
+    from pipeline.run import process_page
+
+    sentence = (
+        "حجبت الهيئة المواقع الإلكترونية"
+        if body_encoding == "cp1256"
+        else ("सरकार ने वेबसाइटें ब्लॉक कीं" if body_encoding == "utf-8" else "Café société")
+    )
+    paragraphs = "".join(f"<p>{sentence} {n}. {sentence}.</p>" for n in range(12))
+    html = f"<html><body><article><h1>x</h1>{paragraphs}</article></body></html>"
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/page").respond_with_data(
+        html.encode(body_encoding), content_type=f"text/html; charset={declared}"
+    )
+    page = Fetcher(host_delay=0).fetch(httpserver.url_for("/page"))
+    outcome = process_page(page, extractor=Extractor())
+    assert outcome.error is None, outcome.error
+    assert sentence in outcome.article.text
