@@ -33,7 +33,6 @@ FIELDS = (
     "investigator",
     "text",
 )
-OPTIONAL_FIELDS = ("total", "operator", "reach", "languages", "investigators")
 
 
 @dataclass
@@ -143,8 +142,8 @@ def _expected_items(e: ExpectedRecord) -> dict[str, list[Hashable]]:
         "period": [e.period] if e.period else [],
     }
     given = e.model_fields_set
-    if "total" in given and e.total is not None:
-        items["total"] = [e.total]
+    if "total" in given:  # "total": null says the record has none, and is checked too
+        items["total"] = [e.total] if e.total is not None else []
     if "reach" in given and e.reach is not None:
         items["reach"] = [(r.metric, r.count) for r in e.reach]
     if "languages" in given and e.languages is not None:

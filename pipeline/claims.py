@@ -263,7 +263,6 @@ class Claim:
     qualifier: str | None = None
     approximate: bool = False
     inherited: bool = False  # unit taken from an earlier claim ("1,098 in May")
-    mixed_kinds: list[str] = field(default_factory=list)  # "posts, videos and clips"
     rules: list[str] = field(default_factory=list)
 
     def text(self, doc: Doc) -> str:
@@ -558,7 +557,6 @@ class ClaimFinder:
             end = j = found[1] + 1
         if len(kinds) > 1:
             claim.end = end
-            claim.mixed_kinds = sorted(k for k in kinds if k)
             claim.unit = doc[claim.num_end : claim.end].text.lower()
             claim.kind = "mixed"
             claim.rules.append("unit-mixed")

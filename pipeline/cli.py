@@ -17,7 +17,7 @@ import click
 
 from pipeline import __version__
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED = 0, 1  # bad usage exits 2 through click.UsageError
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:

@@ -87,10 +87,6 @@ def clean_name(text: str) -> str:
     return text.strip(" ,")
 
 
-def _sentence_of(doc: Doc, token: int) -> Span:
-    return doc[token].sent
-
-
 def cues_in(cues: Sequence[Cue], start: int, end: int, labels: set[str]) -> list[Cue]:
     """Cues (sorted by start, as Analyzer.cues returns them) of these labels in [start, end)."""
     lo = bisect_left(cues, start, key=lambda c: c.start)

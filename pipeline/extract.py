@@ -35,6 +35,7 @@ class Extractor:
         self.analyzer = analyzer or Analyzer()
         self.claim_finder = ClaimFinder(self.analyzer)
         self.unit_words = frozenset(w for words in self.analyzer.asset_units for w in words)
+        self.platforms = self.analyzer.platform_names  # read once, not per page
         self.unit_kinds = {
             words[0]: kind for words, kind in self.analyzer.asset_units.items() if len(words) == 1
         }
@@ -77,6 +78,7 @@ class Extractor:
                 else None
             ),
             text=article.text,
+            platforms=self.platforms,
         )
         t2 = time.perf_counter()
         if timings is not None:

@@ -99,7 +99,7 @@ HTML_STARTS = tuple(
         "<table", "<a", "<style", "<title", "<b", "<body", "<br", "<p",
     )
 )  # fmt: skip
-TAG_TERMINATORS = b" >"
+TAG_TERMINATORS = b" >\t\n\r\x0c"  # WHATWG: a space or ">" ends the tag name
 HTML_PREFIXES_ANY_END = (b"<!--", b"<?xml")
 SNIFF_WHITESPACE = b"\t\n\x0c\r "
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -482,7 +482,7 @@ def looks_like_html(body: bytes) -> bool:
     if head.startswith(HTML_PREFIXES_ANY_END):
         return True
     return any(
-        head.startswith(tag) and head[len(tag) : len(tag) + 1] in (b" ", b">")
+        head.startswith(tag) and len(head) > len(tag) and head[len(tag)] in TAG_TERMINATORS
         for tag in HTML_STARTS
     )
 

@@ -11,7 +11,7 @@ groups, operators, languages, reasons), one for countries (pycountry names plus
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -213,6 +213,13 @@ class Analyzer:
         }
         self.non_target_kinds = frozenset(units["non_target_kinds"])
 
+    @property
+    def platform_names(self) -> frozenset[str]:
+        """Canonical names of the platforms in entities.jsonl ("Facebook", "Telegram")."""
+        return frozenset(
+            row["id"] for row in _entity_rows(self.patterns_dir) if row["label"] == "PLATFORM"
+        )
+
     def parse(self, text: str) -> Doc:
         """Text -> Doc with sentences and entity spans."""
         return self.nlp(text)
@@ -231,10 +238,6 @@ class Analyzer:
                 continue
             kept.append(cue)
         return kept
-
-    @cached_property
-    def pipe_names(self) -> list[str]:
-        return list(self.nlp.pipe_names)
 
 
 def _family(label: str) -> str:

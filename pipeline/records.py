@@ -65,43 +65,13 @@ ACTOR_KINDS = {
     "COURT": "court",
     "POLICE": "police",
 }
-# The platform a count belongs to when only the actor is named (DESIGN.md, targets[].platform).
-ACTOR_PLATFORM_BY_KIND = {
+# The platform a count belongs to when only the actor is named (DESIGN.md, targets[].platform):
+# a company's main platform for each kind; a platform actor ("Telegram", "Discord") is its own.
+COMPANY_PLATFORMS = {
     "Meta": {"*": "Facebook"},
-    "Facebook": {"*": "Facebook"},
     "Google": {"channel": "YouTube", "video": "YouTube", "blog": "Blogger", "*": "Google"},
-    "YouTube": {"*": "YouTube"},
-    "Twitter": {"*": "Twitter"},
-    "X": {"*": "X"},
     "X Corp": {"*": "X"},
-    "TikTok": {"*": "TikTok"},
     "ByteDance": {"*": "TikTok"},
-    "Instagram": {"*": "Instagram"},
-    "Telegram": {"*": "Telegram"},
-    "LinkedIn": {"*": "LinkedIn"},
-    "Reddit": {"*": "Reddit"},
-    **{
-        name: {"*": name}
-        for name in (
-            "Discord",
-            "Snapchat",
-            "Twitch",
-            "Pinterest",
-            "WhatsApp",
-            "VK",
-            "WeChat",
-            "Weibo",
-            "Tumblr",
-            "Quora",
-            "Likee",
-            "Signal",
-            "Viber",
-            "Threads",
-            "Truth Social",
-            "Blogger",
-            "Medium",
-        )
-    },
 }
 # A platform named with one count carries over to the next counts of these kinds
 # ("83 Facebook accounts, 21 Pages, 4 Groups": the Pages and Groups are Facebook's).
@@ -680,15 +650,18 @@ def _says(doc: Doc, i: int) -> bool:
 
 
 def _target_platform(
-    claim: Claim, carried: str | None, actor: Actor | None
+    claim: Claim, carried: str | None, actor: Actor | None, platforms: frozenset[str]
 ) -> tuple[str | None, str]:
+    """A count's platform: named with it, carried along its list, else the actor's own."""
     if claim.platform:
         return claim.platform, "platform-named"
     if carried and claim.kind in CARRY_PLATFORM_KINDS:
         return carried, "platform-carried"
-    if actor is not None and actor.name in ACTOR_PLATFORM_BY_KIND:
-        table = ACTOR_PLATFORM_BY_KIND[actor.name]
+    if actor is not None and actor.name in COMPANY_PLATFORMS:
+        table = COMPANY_PLATFORMS[actor.name]
         return table.get(claim.kind or "", table.get("*")), "platform-actor"
+    if actor is not None and actor.name in platforms:
+        return actor.name, "platform-actor"
     return None, "platform-none"
 
 
@@ -1523,6 +1496,7 @@ def build_records(
     unit_kinds: dict[str, str] | None = None,
     title_actor: Actor | None = None,
     text: str | None = None,
+    platforms: frozenset[str] = frozenset(),
 ) -> list[TakedownRecord]:
     """Doc + cues + claims + source -> validated takedown records (possibly none)."""
     mentions = mentions_of(doc)
@@ -1543,7 +1517,7 @@ def build_records(
         return []  # every record needs a takedown verb somewhere in the article
     working = RecordBuilder(ctx).run()
     working.sort(key=lambda r: r.first_token)
-    return [_freeze(doc, rec, source, ctx.text) for rec in working]
+    return [_freeze(doc, rec, source, ctx.text, platforms) for rec in working]
 
 
 def _record_id(source: Source, rec: WorkingRecord) -> str:
@@ -1553,11 +1527,13 @@ def _record_id(source: Source, rec: WorkingRecord) -> str:
     return hashlib.sha256(basis.encode()).hexdigest()[:16]
 
 
-def _freeze(doc: Doc, rec: WorkingRecord, source: Source, text: str) -> TakedownRecord:
+def _freeze(
+    doc: Doc, rec: WorkingRecord, source: Source, text: str, platforms: frozenset[str]
+) -> TakedownRecord:
     targets = []
     carried: str | None = None
     for c in rec.targets:
-        platform, rule = _target_platform(c, carried, rec.actor)
+        platform, rule = _target_platform(c, carried, rec.actor, platforms)
         if c.platform:
             carried = c.platform
         rec.add_rule(rule)

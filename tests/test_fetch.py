@@ -557,3 +557,19 @@ def test_fetch_docstring_lists_every_code(source: Path) -> None:
     raised = set(re.findall(r'"(fetch\.[a-z_]+)"', source.read_text(encoding="utf-8")))
     documented = set(re.findall(r"^\s+(fetch\.[a-z_]+)\s", fetch_module.__doc__ or "", re.M))
     assert raised and raised == documented
+
+
+@pytest.mark.parametrize(
+    ("head", "html"),
+    [
+        (b"<html\nlang='en'>", True),
+        (b"<!DOCTYPE html>", True),
+        (b"<p>x", True),
+        (b"<pre>x", False),
+        (b"plain text", False),
+    ],
+)
+def test_fetch_looks_like_html_tag_ends(head, html):
+    from pipeline.fetch import looks_like_html
+
+    assert looks_like_html(head) is html
