@@ -4,8 +4,9 @@ The record contract (``TakedownRecord``) is documented in DESIGN.md; a change to
 its core fields bumps ``SCHEMA_VERSION``.
 """
 
-from models.article import Article, ArticleLine, Entity, NumericClaim, Source
+from models.article import Article, ArticleLine, Entity, Link, NumericClaim, Source
 from models.errors import ErrorLine
+from models.event import Conflict, Event, EventTarget, Variant
 from models.expected import Expected, ExpectedRecord
 from models.page import Page
 from models.record import (
@@ -13,6 +14,7 @@ from models.record import (
     Actor,
     Country,
     Evidence,
+    PrimarySource,
     Reach,
     Reason,
     TakedownRecord,
@@ -25,18 +27,24 @@ __all__ = [
     "Actor",
     "Article",
     "ArticleLine",
+    "Conflict",
     "Country",
     "Entity",
     "ErrorLine",
+    "Event",
+    "EventTarget",
     "Evidence",
     "Expected",
     "ExpectedRecord",
+    "Link",
     "NumericClaim",
     "Page",
+    "PrimarySource",
     "Reach",
     "Reason",
     "Source",
     "TakedownRecord",
     "Target",
     "Total",
+    "Variant",
 ]

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Source(BaseModel):
@@ -24,6 +24,18 @@ class Source(BaseModel):
 TextMethod = Literal["trafilatura", "article-tag", "body-text"]
 
 
+class Link(BaseModel):
+    """A link of the article body: where it points, its anchor text, where it sits."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    href: str  # absolute URL (resolved against the page's URL when it has one)
+    text: str  # anchor text, whitespace collapsed
+    start: int | None = None  # offsets of the anchor text in the cleaned article text,
+    end: int | None = None  # None when the anchor text is not found there
+    primary: str | None = None  # kind of primary source it is ("platform", "authority", ...)
+
+
 class Article(BaseModel):
     """The output of the clean stage: main text plus metadata."""
 
@@ -34,6 +46,7 @@ class Article(BaseModel):
     language: str | None = None
     method: TextMethod  # how the text was obtained
     encoding: str  # the encoding the bytes were decoded with
+    links: list[Link] = Field(default_factory=list)  # links of the article body
 
 
 class Entity(BaseModel):
@@ -82,5 +95,6 @@ class ArticleLine(BaseModel):
     encoding: str
     entities: list[Entity]
     claims: list[NumericClaim]
+    links: list[Link] = Field(default_factory=list)  # links of the article body
     record_ids: list[str]  # empty when the page reports no takedown
     status: Literal["records", "no_takedown"]

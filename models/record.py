@@ -105,6 +105,16 @@ class Evidence(BaseModel):
     end: int
 
 
+class PrimarySource(BaseModel):
+    """A link in the article to the actor's or an authority's own disclosure."""
+
+    model_config = _STRICT
+
+    url: str
+    text: str  # anchor text
+    publisher: str | None = None  # whose disclosure it is ("Meta", "Google TAG", "PTA", ...)
+
+
 class TakedownRecord(BaseModel):
     """One takedown action reported in one article."""
 
@@ -125,4 +135,5 @@ class TakedownRecord(BaseModel):
     languages: list[str] = Field(default_factory=list)
     investigators: list[str] = Field(default_factory=list)
     evidence: list[Evidence]
+    primary_sources: list[PrimarySource] = Field(default_factory=list)
     rules: list[str] = Field(default_factory=list)  # ids of the rules that produced it
