@@ -33,8 +33,16 @@ ENTITY_FILES = ("entities.jsonl", "reasons.jsonl", "languages.jsonl")
 ENTITY_KEY = "things"  # doc.spans key of the named-thing ruler (phrase patterns)
 TOKEN_KEY = "things_tok"  # doc.spans key of the named-thing token patterns
 COUNTRY_KEY = "countries"  # doc.spans key of the country ruler
-# Longest first keeps "Stanford Internet Observatory" over "Internet Observatory".
-ACTOR_LABELS = frozenset({"PLATFORM", "COMPANY", "REGULATOR", "GOVERNMENT", "COURT", "POLICE"})
+# Entity labels of things that act, and the actor kind each one is.
+ACTOR_KINDS = {
+    "PLATFORM": "platform",
+    "COMPANY": "platform",
+    "REGULATOR": "regulator",
+    "GOVERNMENT": "government",
+    "COURT": "court",
+    "POLICE": "police",
+}
+ACTOR_LABELS = frozenset(ACTOR_KINDS)
 
 
 # spaCy's Sentencizer rule, on the doc's arrays: a sentence starts at the first token after

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.periods import find_period, strip_dateline
+from pipeline.records.periods import find_period, strip_dateline
 
 PUBLISHED = date(2021, 3, 4)  # a Thursday
 

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 from models.record import Actor
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_LABELS, Cue, iter_spans
-from pipeline.periods import find_period, strip_dateline
+from pipeline.records.periods import find_period, strip_dateline
 
 
 @dataclass

@@ -12,8 +12,8 @@ import re
 from spacy.tokens import Doc
 
 from models.record import Actor
-from pipeline.context import Context, clean_name
 from pipeline.nlp import country_name
+from pipeline.records.context import Context, clean_name
 
 # Country role cue words, looked up in the few tokens before a country mention.
 ORIGIN_CUES = (

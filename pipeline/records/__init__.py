@@ -1,0 +1,59 @@
+"""The record stage: entities, cues and claims of one article -> takedown records.
+
+Modules follow the steps of reading an article:
+
+- ``context``: what the rules read (the Doc, cues, claims, named mentions);
+- ``structure``: how each sentence is built (which verb governs which count);
+- ``discourse``: what carries across sentences (the actor and record in focus);
+- ``roles``, ``periods``, ``attach``, ``tables``: countries, dates and what else a
+  sentence tells about a record;
+- ``assembly`` and ``merge``: records made, repeats merged;
+- ``working``: the record being built and its freezing into the contract.
+"""
+
+from spacy.tokens import Doc
+
+from models.article import Source
+from models.record import Actor, TakedownRecord
+from pipeline.claims import Claim
+from pipeline.nlp import Cue
+from pipeline.records.assembly import RecordBuilder
+from pipeline.records.context import Context, acronyms, mentions_of
+from pipeline.records.working import freeze
+
+__all__ = ["build_records"]
+
+
+def build_records(
+    doc: Doc,
+    *,
+    cues: list[Cue],
+    claims: list[Claim],
+    source: Source,
+    non_target_kinds: frozenset[str],
+    unit_words: frozenset[str] = frozenset(),
+    unit_kinds: dict[str, str] | None = None,
+    title_actor: Actor | None = None,
+    text: str | None = None,
+    platforms: frozenset[str] = frozenset(),
+) -> list[TakedownRecord]:
+    """Doc + cues + claims + source -> validated takedown records (possibly none)."""
+    mentions = mentions_of(doc)
+    ctx = Context(
+        doc=doc,
+        cues=cues,
+        claims=claims,
+        mentions=mentions,
+        published=source.published,
+        title_actor=title_actor,
+        non_target_kinds=non_target_kinds,
+        text=doc.text if text is None else text,  # the caller's string: doc.text rebuilds it
+        unit_words=unit_words,
+        unit_kinds=unit_kinds or {},
+        aliases=acronyms(doc, mentions),
+    )
+    if not any(c.label == "ACTION" for c in cues):
+        return []  # every record needs a takedown verb somewhere in the article
+    working = RecordBuilder(ctx).run()
+    working.sort(key=lambda r: r.first_token)
+    return [freeze(doc, rec, source, ctx.text, platforms) for rec in working]

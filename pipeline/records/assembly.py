@@ -1,0 +1,599 @@
+"""Sentences in text order -> working records: the builder that applies the rules.
+
+Reading order, as an analyst reads a report:
+
+1. In each sentence, every asset count ("453 Facebook accounts") is tied to the
+   verb that governs it (``structure``).
+2. Counts governed by an action that is not negated, threatened, demanded,
+   refused, questioned or cumulative ("since 2010 ... has blocked") are takedown
+   targets. Targets are split into networks where a kind repeats, the
+   governing verb changes, or a country/operator phrase closes one list.
+3. Each network becomes a record: actor (``discourse``), countries with roles
+   (``roles``), operator, reason, period, and a total when a breakdown follows a
+   stated total.
+4. Sentences with no takedown of their own (reach, languages, investigators,
+   origins) add to the record they refer to (``attach``). The same network
+   mentioned twice is merged into one record with two evidence spans (``merge``).
+"""
+
+import re
+
+from spacy.tokens import Span
+
+from models.record import Actor
+from pipeline.claims import Claim
+from pipeline.nlp import Cue, country_name
+from pipeline.records.attach import (
+    actor_country,
+    add_countries,
+    domestic,
+    investigators_in,
+    languages_in,
+    ordered_by_government,
+    reach_in,
+    reason_in,
+)
+from pipeline.records.context import Context, Mention, claims_in, cues_in
+from pipeline.records.discourse import (
+    OTHER_NETWORK,
+    REFERENCE_NOUNS,
+    REFERENCE_PRONOUNS,
+    REFERENCE_WINDOW,
+    DiscourseState,
+    actor_for,
+)
+from pipeline.records.merge import breakdown_of, merge
+from pipeline.records.periods import heading_period
+from pipeline.records.roles import GEOGRAPHIC_ACTIONS, WEAK_COUNTRY_RULES, countries_in, operator_in
+from pipeline.records.structure import (
+    blocked_by,
+    coordinated_governors,
+    is_total,
+    split_networks,
+)
+from pipeline.records.tables import TableReader
+from pipeline.records.working import PLACE_BOUND_KINDS, WorkingRecord
+
+# Roles a later sentence's bare mention cannot give: it is not evidence of a role.
+FOLLOW_UP_WEAK_RULES = frozenset(
+    {
+        "country-default-origin",
+        "country-location-government",
+        "country-origin-demonym",
+        "country-location-in",
+        "country-origin-in",
+    }
+)
+REPORT_WORDS = re.compile(r"\b(?:report|bulletin|quarter)\b", re.I)
+COMBINED = re.compile(r"\b(?:combined|altogether|together|overall|in all|in total)\b", re.I)
+COMBINED_NOUNS = frozenset({"networks", "operations", "takedowns", "campaigns", "clusters"})
+# "nearly 5,000" for 4,789; "over 2,500" for 2,596
+APP_LIST_GLUE = frozenset(
+    {
+        "the",
+        ",",
+        "and",
+        "app",
+        "apps",
+        "service",
+        "platform",
+        "access",
+        "to",
+        "short-video",
+        "video",
+        "messaging",
+        "-",
+        "sharing",
+        "popular",
+    }
+)
+SUBSET_DETERMINERS = frozenset({"the", "these", "those", "its", "their", "them"})
+FOLLOW_UP_BLOCKERS = frozenset({"negation", "denial", "question", "condition"})
+
+
+class RecordBuilder:
+    """Builds the records of one doc; holds the working state while reading it in order."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.state = DiscourseState()
+        self.tables = TableReader()
+
+    def run(self) -> list[WorkingRecord]:
+        ctx = self.ctx
+        ctx.default_period = self._default_period()
+        ctx.default_reason = self._default_reason()
+        for sent in ctx.doc.sents:
+            sent_text = ctx.text_of(sent)
+            if not sent_text.strip():
+                continue  # the blank line between paragraphs is not a sentence
+            self.state.sent_index += 1
+            if sent_text.lstrip().startswith("|"):
+                self.tables.read_row(ctx, sent)
+                continue
+            if self._starts_line(sent) and self.tables.open:
+                self._flush_table()
+            heading = heading_period(sent, sent_text, ctx.published)
+            if heading is not None:
+                ctx.heading_period = heading
+                continue
+            if not self._sentence(sent):
+                self._follow_up(sent)
+            self.state.prev_sent = sent
+        if self.tables.open:
+            self._flush_table()
+        return [self._finish(rec) for rec in self.state.records if not rec.superseded]
+
+    def _starts_line(self, sent: Span) -> bool:
+        return sent.start_char == 0 or self.ctx.text[sent.start_char - 1] == "\n"
+
+    def _flush_table(self) -> None:
+        """A table ends: its rows become records, unless it breaks down a reported total
+        ("| All bodies, 2020 | 58,809 |" repeats a record's count, or the rows add up to one)."""
+        rows = self.tables.take_rows()
+        if not rows:
+            return
+        values = {v for rec in self.state.records for _, v in rec.target_keys()}
+        row_values = [t.value for _, t, _, _ in rows if t.value is not None]
+        if values & set(row_values) or sum(row_values) in values:
+            return
+        action = self._action_above(rows[0][0])
+        if action is None:
+            return
+        cue, actor = action
+        for sent, target, row_reach, end in rows:
+            rec = self._build(sent, [(target, cue)], sent.start, end, None, actor)
+            for claim, metric in row_reach:
+                if claim not in rec.reach:
+                    rec.reach.append(claim)
+                    rec.reach_metrics.append(metric)
+                    rec.add_rule(f"reach-table-{metric}")
+
+    def _action_above(self, sent: Span) -> tuple[Cue, Actor | None] | None:
+        """The takedown verb of the text just above a table -> (cue, its actor)."""
+        ctx = self.ctx
+        before = [c for c in ctx.cues if c.label == "ACTION" and c.start < sent.start]
+        if not before:
+            return None
+        cue = before[-1]
+        home = ctx.doc[cue.start].sent
+        if blocked_by(ctx, cue, home) is not None:
+            return None
+        actor, _ = actor_for(ctx, cue, home, self.state.focus_actor)
+        return Cue("ACTION", cue.value, "table-under-" + cue.rule, cue.start, cue.end), actor
+
+    def _finish(self, rec: WorkingRecord) -> WorkingRecord:
+        ctx = self.ctx
+        if rec.period is None and ctx.default_period:
+            rec.period = ctx.default_period
+            rec.add_rule("period-article")
+        if rec.reason is None and ctx.default_reason is not None:
+            rec.reason = ctx.default_reason
+            rec.add_rule("reason-article-lede")
+        strong = {code for (code, role) in rec.countries if role == "origin"} - {
+            code for (code, role) in rec.weak
+        }
+        if strong:
+            for key in [k for k in rec.weak if k[1] == "origin" and k in rec.countries]:
+                del rec.countries[key]
+        if not rec.countries and all(c.kind in PLACE_BOUND_KINDS for c in rec.targets):
+            # posts, sites, SIMs: moderated in the country the article is about
+            for m in ctx.mentions:
+                if m.label in ("COUNTRY", "DEMONYM") and m.id:
+                    rec.add_country(m.id, country_name(m.id), "location")
+                    rec.add_rule("country-location-article")
+                    break
+        return rec
+
+    def _default_period(self) -> str | None:
+        for sent in self.ctx.doc.sents:
+            has_action = bool(cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}))
+            if has_action or REPORT_WORDS.search(self.ctx.text_of(sent)):
+                period = self.ctx.period_in(sent.start, sent.end)
+                if period:
+                    return period
+        # "this week both Facebook and Twitter acted ...": the lede dates the news
+        lede_end = self.ctx.text.find("\n")
+        for sent in self.ctx.doc.sents:
+            if 0 <= lede_end < sent.start_char:
+                break
+            period = self.ctx.period_in(sent.start, sent.end)
+            if period:
+                return period
+        return None
+
+    def _default_reason(self) -> tuple[str, str] | None:
+        """The reason named in the lede paragraph applies to every record of the article."""
+        doc = self.ctx.doc
+        lede_end = self.ctx.text.find("\n")
+        lede_end = len(self.ctx.text) if lede_end < 0 else lede_end
+        for m in self.ctx.mentions:
+            if m.label == "REASON" and m.id and doc[m.start].idx < lede_end:
+                return m.id, m.text
+        return None
+
+    # -- sentences with takedowns
+
+    def _sentence(self, sent: Span) -> bool:
+        """Make the records a sentence reports -> True if it reported (or summed up) any."""
+        ctx = self.ctx
+        words = {t.lower_ for t in sent}
+        claims = claims_in(ctx.claims, sent.start, sent.end)
+        if COMBINED.search(ctx.text_of(sent)) and words & COMBINED_NOUNS and claims:
+            return True  # "Taken together, the two takedowns covered 476 accounts": a sum
+        if self._subsets(sent, claims):
+            return True
+        targets: list[tuple[Claim, Cue]] = []
+        totals_pool: list[tuple[Claim, Cue]] = []
+        compose_actor: Actor | None = None
+        governors = coordinated_governors(ctx, [c for c in claims if c.kind], sent)
+        for claim in claims:
+            if not claim.kind or self._compared(claim):
+                continue
+            cue = governors.get(id(claim))
+            parent = self.state.combined_parent()
+            if parent is not None and (cue is None or cue.label == "COMPOSE"):
+                # "...removed 3,465 accounts tied to eight operations. The largest set, 2,048
+                # accounts, amplified ...": a network of the total, told without a verb
+                cue = Cue(
+                    "ACTION", parent.action, "part-of-combined-total", claim.start, claim.start
+                )
+                compose_actor = parent.actor
+                parent.superseded = True
+                self.state.combined_last = self.state.sent_index
+            if cue is None:
+                continue
+            if cue.label == "COMPOSE":
+                pending = self.state.pending_takedown()
+                if pending is None:
+                    continue
+                if self._repeats_a_count(claims):
+                    continue  # "The figure of about 20,000 includes 2,235 ...": a breakdown
+                action, compose_actor, _ = pending
+                cue = Cue(
+                    "ACTION", action.value, "compose-after-" + action.rule, cue.start, cue.end
+                )
+            elif cue.label != "ACTION" or blocked_by(ctx, cue, sent) is not None:
+                continue
+            if claim.kind in ctx.non_target_kinds or claim.kind == "mixed":
+                totals_pool.append((claim, cue))  # "88 assets (...)", "265 accounts, Pages ...:"
+            else:
+                targets.append((claim, cue))
+        if not targets:
+            return self._named_apps(sent) or self._note_pending(sent)
+        # a stated total followed by its breakdown: keep the breakdown, remember the total
+        governed = sorted(targets + totals_pool, key=lambda x: x[0].start)
+        totals: dict[int, Claim] = {}
+        kept: list[tuple[Claim, Cue]] = []
+        for n, (claim, cue) in enumerate(governed):
+            rest = [c for c, _ in governed[n + 1 :] if c.kind not in ctx.non_target_kinds]
+            if is_total(ctx, claim, rest):
+                totals[rest[0].start] = claim
+            elif (claim, cue) in targets:
+                kept.append((claim, cue))
+        # "(240 of which had already been disabled)": a subset in brackets is not a target
+        kept = [(c, q) for c, q in kept if not self._bracketed_subset(c)]
+        if not kept:
+            return False
+        groups = split_networks(ctx, kept)
+        cuts = [groups[0][0][0].start]
+        for n in range(len(groups) - 1):
+            cuts.append(self._cut(groups[n][-1][0].end, groups[n + 1][0][0].start))
+        cuts.append(sent.end)
+        for n, group in enumerate(groups):
+            region_start, region_end = cuts[n], cuts[n + 1]
+            total = None
+            for c, _ in group:
+                if c.start in totals:
+                    total = totals[c.start]
+                    region_start = min(region_start, total.start)
+            self._build(sent, group, region_start, region_end, total, compose_actor)
+        return True
+
+    def _repeats_a_count(self, claims: list[Claim]) -> bool:
+        values = {v for rec in self.state.records for _, v in rec.target_keys()}
+        return any(c.value in values for c in claims if c.value is not None and c.value > 1)
+
+    def _compared(self, claim: Claim) -> bool:
+        """'2.1 million, down from 2.5 million a year earlier': the figure compared with."""
+        cues = cues_in(self.ctx.cues, max(0, claim.start - 3), claim.start, {"COMPARE"})
+        return bool(cues) and cues[-1].end >= claim.start - 1
+
+    def _note_pending(self, sent: Span) -> bool:
+        """An action with no counts: remember it for a following 'it consisted of ...'."""
+        for cue in cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}):
+            if blocked_by(self.ctx, cue, sent) is None:
+                actor, _ = actor_for(self.ctx, cue, sent, self.state.focus_actor)
+                self.state.pending = (cue, actor, self.state.sent_index)
+                self.state.pending_sent = sent
+                break
+        return False
+
+    def _named_apps(self, sent: Span) -> bool:
+        """'The cabinet banned TikTok': a government action on named apps, no count written."""
+        ctx = self.ctx
+        doc = ctx.doc
+        for cue in cues_in(ctx.cues, sent.start, sent.end, {"ACTION"}):
+            if cue.value not in GEOGRAPHIC_ACTIONS or blocked_by(ctx, cue, sent) is not None:
+                continue
+            actor, _ = actor_for(ctx, cue, sent, self.state.focus_actor)
+            if actor is None or actor.kind == "platform":
+                continue
+            named: list[Mention] = []
+            j = cue.end
+            for m in ctx.mentions:
+                if m.label != "PLATFORM" or m.start < cue.end:
+                    continue
+                if all(t.lower_ in APP_LIST_GLUE for t in doc[j : m.start]) and m.start - j <= 4:
+                    named.append(m)
+                    j = m.end
+            if not named:
+                continue
+            claim = Claim(
+                value=float(len(named)),
+                start=named[0].start,
+                end=named[-1].end,
+                num_start=named[0].start,
+                num_end=named[-1].end,
+                unit="app",
+                kind="app",
+                platform=(named[0].id or named[0].text) if len(named) == 1 else None,
+                rules=["target-named-app"],
+            )
+            self._build(sent, [(claim, cue)], claim.start, sent.end, None, None)
+            return True
+        return False
+
+    def _subsets(self, sent: Span, claims: list[Claim]) -> bool:
+        """'About 18,000 of the channels were tied to China': a network split out of a total.
+
+        The part becomes its own record (actor and action of the total's record) when the
+        sentence ties it to a country or operator; the total then stops being a record."""
+        ctx = self.ctx
+        doc = ctx.doc
+        parent = self.state.focus
+        if parent is None:
+            return False
+        made = False
+        for claim in claims:
+            if claim.kind or claim.value is None or claim.end + 2 >= len(doc):
+                continue
+            if doc[claim.end].lower_ != "of" or doc[claim.end + 1].lower_ not in SUBSET_DETERMINERS:
+                continue
+            kind = ctx.unit_kinds.get(doc[claim.end + 2].lower_)
+            if kind is None or kind not in {t.kind for t in parent.targets}:
+                continue
+            countries = countries_in(ctx, claim.end, sent.end, sent.start, parent.actor)
+            if not any(rule not in WEAK_COUNTRY_RULES for *_, rule in countries):
+                continue
+            platform = next((t.platform for t in parent.targets if t.kind == kind), None)
+            part = Claim(
+                value=claim.value,
+                start=claim.start,
+                end=claim.end + 3,
+                num_start=claim.num_start,
+                num_end=claim.num_end,
+                unit=doc[claim.end + 2].lower_,
+                kind=kind,
+                platform=platform,
+                qualifier=claim.qualifier,
+                approximate=claim.approximate,
+                rules=["target-subset-of-total"],
+            )
+            cue = Cue("ACTION", parent.action, "subset-of-reported-total", claim.start, claim.start)
+            self._build(sent, [(part, cue)], claim.start, sent.end, None, parent.actor)
+            parent.superseded = True
+            made = True
+        if made:
+            self.state.focus = parent if not parent.superseded else self.state.focus
+        return made
+
+    def _cut(self, start: int, end: int) -> int:
+        """Between two networks of one sentence: where the first one's phrase ends.
+
+        "13 accounts based in Russia, and 55 accounts": the last list separator in
+        the gap closes the first network's postmodifiers."""
+        doc = self.ctx.doc
+        for i in range(end - 1, start - 1, -1):
+            if doc[i].text in (",", ";") or doc[i].lower_ in ("while", "whereas"):
+                return i
+        for i in range(end - 1, start - 1, -1):
+            if doc[i].lower_ in ("and", "plus"):
+                return i
+        return end
+
+    def _bracketed_subset(self, claim: Claim) -> bool:
+        doc = self.ctx.doc
+        before = doc[max(0, claim.start - 2) : claim.start]
+        after = doc[claim.end : min(len(doc), claim.end + 4)]
+        in_bracket = any(t.text == "(" for t in before)
+        subset = any(t.lower_ in ("of", "which", "whom", "already") for t in after)
+        return in_bracket and subset
+
+    def _build(
+        self,
+        sent: Span,
+        group: list[tuple[Claim, Cue]],
+        region_start: int,
+        region_end: int,
+        total: Claim | None,
+        actor_override: Actor | None,
+    ) -> WorkingRecord:
+        ctx = self.ctx
+        doc = ctx.doc
+        cue = group[0][1]
+        actor: Actor | None
+        if actor_override is not None:
+            actor, actor_rule = actor_override, "actor-of-reported-takedown"
+        else:
+            actor, actor_rule = actor_for(ctx, cue, sent, self.state.focus_actor)
+        rec = WorkingRecord(
+            actor=actor,
+            action=cue.value,
+            targets=[c for c, _ in group],
+            total=total,
+            first_token=group[0][0].start,
+        )
+        rec.add_rule(cue.rule)
+        rec.add_rule(actor_rule)
+        for c in rec.targets:
+            for r in c.rules:
+                rec.add_rule(r)
+        if total is not None:
+            rec.add_rule("total-with-breakdown")
+        add_countries(
+            rec,
+            countries_in(
+                ctx, region_start, region_end, sent.start, actor, rec.action, rec.content()
+            ),
+        )
+        if not any(role in ("origin", "location") for _, role in rec.countries):
+            # "Serbian authorities blocked ...": the sentence's lead-in serves every network in it
+            lead_end = min(c.start for c, _ in group) if total is None else total.start
+            add_countries(
+                rec,
+                countries_in(
+                    ctx, sent.start, lead_end, sent.start, actor, rec.action, rec.content()
+                ),
+            )
+        if not rec.countries and cue.rule.startswith("compose-after-"):
+            # "The first network was run by a firm in the UAE ... It consisted of 259 accounts",
+            # else the sentence that reported the takedown: "removed a network in Georgia"
+            told = [(self.state.prev_sent, False), (self.state.pending_sent, True)]
+            for prev, reported in told:
+                if prev is None or (
+                    not reported and cues_in(ctx.cues, prev.start, prev.end, {"ACTION"})
+                ):
+                    continue
+                add_countries(
+                    rec,
+                    countries_in(
+                        ctx, prev.start, prev.end, prev.start, actor, rec.action, rec.content()
+                    ),
+                )
+                if rec.countries:
+                    break
+        if actor is not None and actor.kind != "platform":
+            add_countries(rec, actor_country(self.ctx, sent, cue))
+        domestic(self.ctx, rec, doc[region_start:region_end])
+        operator, op_rule = operator_in(ctx, region_start, region_end)
+        if operator:
+            rec.operator = operator
+            rec.add_rule(op_rule)
+        reason = reason_in(self.ctx, region_start, region_end) or reason_in(
+            self.ctx, sent.start, sent.end
+        )
+        if reason:
+            rec.reason = reason
+            rec.add_rule("reason-sentence")
+        elif (
+            actor is not None and actor.kind == "platform" and ordered_by_government(self.ctx, sent)
+        ):
+            rec.reason = ("other", "government order")
+            rec.add_rule("reason-government-order")
+        period = ctx.period_in(region_start, region_end) or ctx.period_in(sent.start, sent.end)
+        if period is None and ctx.heading_period:
+            period = ctx.heading_period
+            rec.add_rule("period-heading")
+        elif period:
+            rec.add_rule("period-sentence")
+        rec.period = period
+        rec.evidence.append((sent.start_char, sent.end_char))
+        reach_in(self.ctx, rec, sent, region_start, region_end)
+        languages_in(self.ctx, rec, sent)
+        investigators_in(self.ctx, rec, sent)
+        rec.last_sentence = self.state.sent_index
+        if breakdown_of(self.state.focus, rec, self.state.sent_index):
+            return self.state.focus  # type: ignore[return-value]
+        networks = [
+            c
+            for c in claims_in(ctx.claims, sent.start, sent.end)
+            if c.kind == "network" and c.value is not None and c.value > 1
+        ]
+        if networks and not cue.rule.startswith("part-of"):
+            self.state.combined, self.state.combined_last = rec, self.state.sent_index
+        merged = merge(self.state.records, rec, self.state.sent_index)
+        merged.last_sentence = self.state.sent_index
+        self.state.pending = None  # the takedown told before has now got its counts, or is past
+        self.state.focus = merged
+        self.state.focus_actor = actor or self.state.focus_actor
+        return merged
+
+    def _follow_up(self, sent: Span) -> None:
+        """A sentence with no takedown of its own adds what it says to the record it refers to."""
+        if not self.state.records:
+            return
+        ctx = self.ctx
+        rec, explicit = self._referent(sent)
+        if rec is None:
+            return
+        reach_in(self.ctx, rec, sent, sent.start, sent.end)
+        languages_in(self.ctx, rec, sent)
+        investigators_in(self.ctx, rec, sent)
+        words = {t.lower_ for t in sent}
+        # "three networks from the US, Russia and Pakistan" sums up several records: no roles
+        summary = bool(words & COMBINED_NOUNS)
+        if summary or not (explicit or self._refers_to_network(sent)):
+            return
+        if any(
+            c.value in FOLLOW_UP_BLOCKERS
+            for c in cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
+        ):
+            return  # "The party denied any link to the Pages" adds nothing
+        for code, name, role, rule in countries_in(
+            ctx, sent.start, sent.end, sent.start, rec.actor, rec.action
+        ):
+            if rule in FOLLOW_UP_WEAK_RULES:
+                continue  # a bare mention in a later sentence is not evidence of a role
+            rec.add_country(code, name, role)
+            rec.add_rule("follow-up-" + rule)
+        domestic(self.ctx, rec, sent)
+        operator, op_rule = operator_in(ctx, sent.start, sent.end)
+        if operator:
+            # "Twitter traced the activity to Smaat": every network just reported, not only one
+            recent = [r for r in self.state.records if self.state.sent_index - r.last_sentence <= 2]
+            for other in {id(r): r for r in [rec, *recent]}.values():
+                if other.operator is None:
+                    other.operator = operator
+                    other.add_rule("follow-up-" + op_rule)
+
+    def _refers_to_network(self, sent: Span) -> bool:
+        """'The network was run from ...', 'They targeted ...': the sentence is about it."""
+        head = [
+            t.lower_
+            for t in self.ctx.doc[sent.start : min(sent.end, sent.start + REFERENCE_WINDOW)]
+        ]
+        if set(head) & OTHER_NETWORK:
+            # "The second operation originated in ...": another network, with no record of
+            # its own; what follows about "its accounts" is not about the one in focus
+            self.state.focus = None
+            return False
+        if head and head[0] in REFERENCE_PRONOUNS - {"the"}:
+            return True
+        return bool(set(head) & REFERENCE_NOUNS)
+
+    def _referent(self, sent: Span) -> tuple[WorkingRecord | None, bool]:
+        """Which record a follow-up sentence is about -> (record, named explicitly?).
+
+        A repeated count ("the 149 Pages") or a repeated origin ("The Egyptian network")
+        names it; otherwise it is the record in focus."""
+        ctx = self.ctx
+        claims = claims_in(ctx.claims, sent.start, sent.end)
+        for rec in reversed(self.state.records):
+            if any((c.kind or "", c.value) in rec.target_keys() for c in claims):
+                span = (sent.start_char, sent.end_char)
+                if span not in rec.evidence:
+                    rec.evidence.append(span)
+                self.state.focus = rec
+                return rec, True
+        codes = {
+            m.id
+            for m in ctx.mentions
+            if m.label in ("COUNTRY", "DEMONYM") and sent.start <= m.start < sent.end
+        }
+        if len(self.state.records) > 1 and self._refers_to_network(sent):
+            for rec in reversed(self.state.records):
+                if any(code in codes for code, role in rec.countries if role == "origin"):
+                    self.state.focus = rec
+                    return rec, True
+        return self.state.focus, False

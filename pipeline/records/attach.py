@@ -1,0 +1,173 @@
+"""What a sentence adds to a record: reach, languages, investigators, reason, countries.
+
+Each function reads one sentence (or token range) of the context and adds to the working
+record it is given; none of them decides which record a sentence is about.
+"""
+
+from spacy.tokens import Span
+
+from pipeline.claims import Claim
+from pipeline.nlp import Cue, country_name
+from pipeline.records.context import Context, cues_in
+from pipeline.records.roles import DOMESTIC, WEAK_COUNTRY_RULES
+from pipeline.records.working import WorkingRecord
+
+LANGUAGE_NOUNS = frozenset({"language", "languages", "-language", "speaking", "-speaking"})
+INVESTIGATION_WORDS = frozenset(
+    {
+        "investigated",
+        "investigation",
+        "investigating",
+        "research",
+        "researchers",
+        "report",
+        "reported",
+        "found",
+        "analysis",
+        "analysed",
+        "analyzed",
+        "tip",
+        "flagged",
+        "identified",
+        "shared",
+        "according",
+        "published",
+        "studied",
+        "uncovered",
+        "exposed",
+        "worked",
+        "lead",
+        "leads",
+        "alerted",
+        "discovered",
+        "with",
+        "help",
+    }
+)
+
+
+def reach_metric(ctx: Context, claim: Claim, sent: Span) -> str | None:
+    doc = ctx.doc
+    after = cues_in(ctx.cues, claim.end, min(sent.end, claim.end + 6), {"REACH"})
+    before = cues_in(ctx.cues, max(sent.start, claim.start - 4), claim.start, {"REACH"})
+    if claim.metric == "money" or claim.currency:
+        words = {t.lower_ for t in sent}
+        if words & {"ads", "ad", "advertising", "advertisements", "spent", "spend", "spending"}:
+            return "ad_spend"
+        return None
+    if claim.metric == "percent":
+        return None
+    if after:
+        value = after[0].value
+        if value == "group_members" and not any(t.lower_ in ("group", "groups") for t in sent):
+            return "members"
+        return value
+    if before and before[-1].value == "ad_spend":
+        return None
+    if claim.metric in ("followers", "group_members"):
+        return claim.metric
+    if claim.metric == "users" and any(
+        t.lower_ in ("group", "groups") for t in doc[claim.end : sent.end]
+    ):
+        return "group_members"
+    return None
+
+
+def reach_in(ctx: Context, rec: WorkingRecord, sent: Span, start: int, end: int) -> None:
+    for claim in ctx.claims:
+        if not (start <= claim.start < end) or claim in rec.targets or claim is rec.total:
+            continue
+        metric = reach_metric(ctx, claim, sent)
+        if metric and claim not in rec.reach:
+            rec.reach.append(claim)
+            rec.reach_metrics.append(metric)
+            rec.add_rule(f"reach-{metric}")
+
+
+def languages_in(ctx: Context, rec: WorkingRecord, sent: Span) -> None:
+    """'posted in Urdu, Hindi and English', 'Arabic-language Pages' -> languages.
+
+    A language name only counts after "in" (or in a list that began so) or before
+    "language": "Turkish authorities" and "Russian accounts" are not languages."""
+    doc = ctx.doc
+    listed = False
+    last_end = -1
+    for m in ctx.mentions:
+        if m.label != "LANGUAGE" or not (sent.start <= m.start < sent.end) or not m.id:
+            continue
+        prev = doc[m.start - 1].lower_ if m.start > sent.start else ""
+        nxt = doc[m.end].lower_ if m.end < sent.end else ""
+        nxt2 = doc[m.end + 1].lower_ if m.end + 1 < sent.end else ""
+        in_list = listed and all(t.lower_ in (",", "and", "or") for t in doc[last_end : m.start])
+        named = prev == "in" or nxt in LANGUAGE_NOUNS or (nxt == "-" and nxt2 in LANGUAGE_NOUNS)
+        listed = named or in_list
+        last_end = m.end
+        if listed and m.id not in rec.languages:
+            rec.languages.append(m.id)
+            rec.add_rule("language-in-context")
+
+
+def investigators_in(ctx: Context, rec: WorkingRecord, sent: Span) -> None:
+    words = {t.lower_ for t in sent}
+    for m in ctx.mentions:
+        if (
+            m.label == "RESEARCH"
+            and sent.start <= m.start < sent.end
+            and words & INVESTIGATION_WORDS
+        ):
+            name = m.id or m.text
+            if not any(name == known or known.endswith(" " + name) for known in rec.investigators):
+                rec.investigators.append(name)
+                rec.add_rule("investigator")
+
+
+def reason_in(ctx: Context, start: int, end: int) -> tuple[str, str] | None:
+    for m in ctx.mentions:
+        if m.label == "REASON" and m.id and start <= m.start < end:
+            return m.id, m.text
+    return None
+
+
+def domestic(ctx: Context, rec: WorkingRecord, span: Span) -> None:
+    if DOMESTIC.search(ctx.text_of(span)):
+        for (code, role), name in list(rec.countries.items()):
+            if role == "origin":
+                rec.add_country(code, name, "target")
+                rec.add_rule("country-domestic")
+
+
+def add_countries(rec: WorkingRecord, found: list[tuple[str, str, str, str]]) -> None:
+    for code, name, role, rule in found:
+        rec.add_country(code, name, role, weak=rule in WEAK_COUNTRY_RULES)
+        rec.add_rule(rule)
+
+
+def actor_country(ctx: Context, sent: Span, cue: Cue) -> list[tuple[str, str, str, str]]:
+    """'The Indian government has blocked ...': a government's own country is where its
+    block applies."""
+    actors = [
+        m
+        for m in ctx.mentions
+        if m.label in ("GOVERNMENT", "REGULATOR", "COURT", "POLICE")
+        and sent.start <= m.start < cue.start
+    ]
+    out = []
+    for m in ctx.mentions:
+        if (
+            m.label in ("COUNTRY", "DEMONYM")
+            and m.id
+            and any(a.start <= m.start and m.end <= a.end for a in actors)
+        ):
+            out.append((m.id, country_name(m.id), "location", "country-location-actor"))
+    return out
+
+
+def ordered_by_government(ctx: Context, sent: Span) -> bool:
+    """'after the government ordered it to act': a legal order is the stated reason."""
+    for order in cues_in(ctx.cues, sent.start, sent.end, {"ORDER"}):
+        if any(
+            m.label in ("GOVERNMENT", "REGULATOR", "COURT") and 0 <= order.start - m.end <= 2
+            for m in ctx.mentions
+        ):
+            return True
+    return False

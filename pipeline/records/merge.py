@@ -1,0 +1,113 @@
+"""Mentions of the same takedown -> one record: repeats, rounded ledes, breakdowns.
+
+"Meta removed 168 accounts ... Later, Meta said the 168 accounts were removed for ..." is
+one record with two evidence spans; "thousands of fake accounts" and "4,789 Facebook
+accounts" a few sentences apart are one record with the exact figure; counts adding up to
+the record just told are its breakdown.
+"""
+
+from pipeline.records.working import WorkingRecord
+
+BREAKDOWN_TOLERANCE = 0.02  # a breakdown adds up to its stated total within 2% (rounding)
+ROUNDED_TWIN_SENTENCES = 3  # a rounded lede and the exact figure are a few sentences apart
+ROUNDING_SHARE = 0.25  # "nearly 5,000" for 4,789; "over 2,500" for 2,596
+
+
+def merge(records: list[WorkingRecord], rec: WorkingRecord, sent_index: int) -> WorkingRecord:
+    """The same network told twice -> one record with both evidence spans (the record in
+    focus is moved to the end of ``records``)."""
+    keys = rec.target_keys()
+    for old in records:
+        if old.action != rec.action and not (keys and keys <= old.target_keys()):
+            continue
+        if rec.actor and old.actor and rec.actor.name != old.actor.name:
+            continue
+        origins_old = {c for c, r in old.countries if r == "origin"}
+        origins_new = {c for c, r in rec.countries if r == "origin"}
+        if origins_old and origins_new and not origins_old & origins_new:
+            continue
+        shared = keys & old.target_keys()
+        rounded = not shared and rounded_twin(old, rec, sent_index)
+        if not shared and not rounded:
+            continue
+        if shared and len(shared) < min(len(keys), len(old.target_keys())) and len(shared) < 2:
+            continue
+        if rounded:
+            # "thousands of fake accounts ... The company took down 4,789 Facebook accounts":
+            # the exact figure replaces the rounded one
+            exact = {c.kind for c in rec.targets if c.value is not None and not c.approximate}
+            old.targets = [c for c in old.targets if c.kind not in exact]
+            old.add_rule("merged-rounded-mention")
+        old_keys = {(c.kind, c.value) for c in old.targets}
+        old.targets.extend(c for c in rec.targets if (c.kind, c.value) not in old_keys)
+        for key, name in rec.countries.items():
+            old.countries.setdefault(key, name)
+        old.operator = old.operator or rec.operator
+        old.reason = old.reason or rec.reason
+        old.period = old.period or rec.period
+        old.total = old.total or rec.total
+        old.evidence.extend(e for e in rec.evidence if e not in old.evidence)
+        for r in rec.rules + ["merged-repeat-mention"]:
+            old.add_rule(r)
+        absorb(old, rec)
+        records.remove(old)
+        records.append(old)  # the record in focus is the last one
+        return old
+    records.append(rec)
+    return rec
+
+
+def rounded_twin(old: WorkingRecord, new: WorkingRecord, sent_index: int) -> bool:
+    """Is new the same network as old, told once rounded ("hundreds of", "nearly 5,000")
+    and once exactly, a few sentences apart?"""
+    if old.action != new.action or sent_index - old.last_sentence > ROUNDED_TWIN_SENTENCES:
+        return False
+    if any(r.startswith("subset-of") for r in old.rules + new.rules):
+        return False
+    by_kind_old = {c.kind: c for c in old.targets}
+    shared = [(by_kind_old[c.kind], c) for c in new.targets if c.kind in by_kind_old]
+    if not shared:
+        return False
+    loose = False
+    for a, b in shared:
+        if a.value is None or b.value is None:
+            loose = True
+        elif a.value != b.value:
+            close = abs(a.value - b.value) <= ROUNDING_SHARE * max(a.value, b.value)
+            if not ((a.approximate or b.approximate) and close):
+                return False
+            loose = True
+    return loose
+
+
+def absorb(old: WorkingRecord, new: WorkingRecord) -> None:
+    """Reach, languages and investigators of a repeat mention join the first one."""
+    for c, metric in zip(new.reach, new.reach_metrics, strict=True):
+        if (metric, c.value) not in zip(
+            old.reach_metrics, [x.value for x in old.reach], strict=True
+        ):
+            old.reach.append(c)
+            old.reach_metrics.append(metric)
+    old.languages.extend(x for x in new.languages if x not in old.languages)
+    old.investigators.extend(x for x in new.investigators if x not in old.investigators)
+
+
+def breakdown_of(focus: WorkingRecord | None, rec: WorkingRecord, sent_index: int) -> bool:
+    """'blocked 464,440 pieces of content. The blocked material included 428,969
+    websites, 19,250 accounts, ...': counts adding up to the record just told are its
+    breakdown; that record keeps them as targets and its single count as the total."""
+    if focus is None or len(focus.targets) != 1 or len(rec.targets) < 2 or focus.total:
+        return False
+    whole = focus.targets[0].value
+    parts = [c.value for c in rec.targets]
+    if whole is None or None in parts or focus.action != rec.action:
+        return False
+    if abs(sum(v or 0.0 for v in parts) - whole) > BREAKDOWN_TOLERANCE * whole:
+        return False
+    focus.total = focus.targets[0]
+    focus.targets = list(rec.targets)
+    focus.evidence.extend(e for e in rec.evidence if e not in focus.evidence)
+    for r in rec.rules + ["breakdown-of-total"]:
+        focus.add_rule(r)
+    focus.last_sentence = sent_index
+    return True

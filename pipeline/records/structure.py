@@ -1,0 +1,313 @@
+"""How a sentence is built: which verb governs each count, whether the verb reports a done
+takedown, where one network's words end and the next begin, and stated totals.
+"""
+
+from collections.abc import Sequence
+
+from spacy.tokens import Span
+
+from pipeline.claims import Claim
+from pipeline.nlp import ACTOR_KINDS, Cue
+from pipeline.records.context import Context, Mention, cues_in
+from pipeline.records.periods import find_period
+
+PASSIVE_FILLERS = frozenset(
+    {
+        "were",
+        "was",
+        "have",
+        "has",
+        "had",
+        "been",
+        "are",
+        "is",
+        "being",
+        "be",
+        "all",
+        "also",
+        "already",
+        "then",
+        "subsequently",
+        "later",
+        "reportedly",
+        "quickly",
+        "since",
+        "now",
+        "either",
+        "both",
+        "each",
+        "eventually",
+        "permanently",
+        "temporarily",
+        "ultimately",
+        "further",
+        "got",
+        "get",
+        "in",
+        "total",
+        "of",
+        "which",
+        "them",
+        "these",
+        "those",
+        ",",
+    }
+)
+SUBJECT_PRONOUNS = frozenset({"it", "they", "we", "them"})
+WHICH_WINDOW = 12  # "88,000 accounts that showed spammy behaviour, all of which ..."
+PASSIVE_WINDOW = 6  # tokens between a count and its passive verb, e.g. "were all quickly taken"
+PERFECT_AUX = frozenset({"has", "have", "had", "'s", "'ve"})
+
+# How far before an action a modality cue still governs it, by kind (tokens).
+MODAL_REACH = {
+    "negation": 3,  # "did not remove", "has not blocked"
+    "future": 4,  # "will soon block", "would be blocked"
+    "plan": 6,
+    "threat": 8,  # "threatened on Monday to ban"
+    "demand": 10,  # "urged the platform to remove", "asked Google to take down"
+    "denial": 8,
+    "refusal": 8,  # "declined the ministry's request to remove"
+    "condition": 8,
+    "reversal": 4,
+}
+# Kinds whose removal is content moderation in a place (posts, sites, SIMs) rather than a
+# network with an origin: with no country in their sentence, they are located in the
+# country the article is about.
+ORDER_REACH = 12  # "ordered the Nepal Telecommunications Authority to cut access"
+CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although", "meanwhile"})
+TOTAL_LEADS = frozenset({":", "(", "—", "–", "-", "including", "comprising", "namely", "spanning"})
+TOTAL_LEAD_PHRASES = (
+    ("made", "up", "of"),
+    ("consisting", "of"),
+    ("broken", "down", "into"),
+    ("which", "included"),
+    ("that", "included"),
+    ("which", "were"),
+)
+
+
+# --------------------------------------------------------------------------- governing verbs
+
+
+def _passive_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
+    """An action right after the count, over auxiliaries only ('were removed')."""
+    for cue in cues_in(
+        ctx.cues,
+        claim.end,
+        min(sent.end, claim.end + PASSIVE_WINDOW + 1),
+        {"ACTION", "NONACTION", "REACH"},
+    ):
+        between = ctx.doc[claim.end : cue.start]
+        if all(t.lower_ in PASSIVE_FILLERS for t in between):
+            aux = any(
+                t.lower_ in ("were", "was", "been", "are", "is", "being", "be", "got")
+                for t in between
+            )
+            if cue.label == "ACTION" and aux:
+                return cue
+            if cue.label == "ACTION" and not between and ctx.doc[cue.start].lower_.endswith("ed"):
+                return cue  # headline-style "95 channels terminated"
+            return None
+    return _which_action(ctx, claim, sent)
+
+
+def _which_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
+    """'more than 88,000 accounts that showed spam, all of which it has suspended'."""
+    doc = ctx.doc
+    for i in range(claim.end, min(sent.end - 1, claim.end + WHICH_WINDOW)):
+        if doc[i].lower_ == "all" and doc[i - 1].text in (";", ",", "and"):
+            # "adding 1,210 accounts to its archive; all were suspended"
+            for cue in cues_in(ctx.cues, i + 1, min(sent.end, i + 6), {"ACTION"}):
+                between = doc[i + 1 : cue.start]
+                if all(t.lower_ in PASSIVE_FILLERS | SUBJECT_PRONOUNS for t in between):
+                    return cue
+            return None
+        if doc[i].lower_ == "which" and doc[i - 1].lower_ == "of":
+            for cue in cues_in(ctx.cues, i + 1, min(sent.end, i + 5), {"ACTION"}):
+                between = doc[i + 1 : cue.start]
+                if all(t.lower_ in PASSIVE_FILLERS | SUBJECT_PRONOUNS for t in between):
+                    return cue
+            return None
+    return None
+
+
+def governor(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
+    """The verb cue that governs a count: a passive action after it, else the nearest before.
+
+    A cue inside a count ("150,000 blocked URLs") is an adjective, not a verb. A composition
+    cue ("a network of 13 accounts", "it consisted of") hands the count to the action before
+    it in the sentence; with none, the caller looks for a takedown reported just before."""
+    passive = _passive_action(ctx, claim, sent)
+    if passive is not None:
+        return passive
+    # "...418 accounts posted in support of X, while 277 accounts used an app": a verb of
+    # another clause does not describe this count unless it is a takedown verb
+    clause = clause_start(ctx, sent, claim.start)
+    before = [
+        c
+        for c in cues_in(ctx.cues, sent.start, claim.start, {"ACTION", "NONACTION", "COMPOSE"})
+        if not inside_any_claim(ctx.claims, c.start)
+        and not _bracket_closes(ctx, c, claim)
+        and (c.label == "ACTION" or c.start >= clause)
+    ]
+    if not before:
+        return None
+    cue = before[-1]
+    if cue.label == "COMPOSE":
+        actions = [c for c in before if c.label == "ACTION"]
+        return actions[-1] if actions else cue
+    return cue
+
+
+def coordinated_governors(ctx: Context, claims: list[Claim], sent: Span) -> dict[int, Cue]:
+    """Each count's governing cue; 'Hundreds of Pages and dozens of accounts were removed'
+    lends the passive verb of the last count to the counts coordinated before it."""
+    governors: dict[int, Cue] = {}
+    for claim in claims:
+        cue = governor(ctx, claim, sent)
+        if cue is not None:
+            governors[id(claim)] = cue
+    for left, right in reversed(list(zip(claims, claims[1:], strict=False))):
+        cue = governors.get(id(right))
+        if id(left) in governors or cue is None or cue.start < right.end:
+            continue
+        if all(t.lower_ in (",", "and", "or") for t in ctx.doc[left.end : right.start]):
+            governors[id(left)] = cue
+    return governors
+
+
+def _bracket_closes(ctx: Context, cue: Cue, claim: Claim) -> bool:
+    """'(200 of which had already been disabled), 102 Pages': a verb in brackets that close
+    before the count does not govern it."""
+    between = ctx.doc[cue.end : claim.start]
+    opened = sum(t.text == "(" for t in between)
+    return sum(t.text == ")" for t in between) > opened
+
+
+def inside_any_claim(claims: Sequence[Claim], token: int) -> bool:
+    return any(c.start <= token < c.end for c in claims)
+
+
+def clause_start(ctx: Context, sent: Span, token: int) -> int:
+    for i in range(token - 1, sent.start - 1, -1):
+        if ctx.doc[i].lower_ in CLAUSE_BREAKS:
+            return i + 1
+    return sent.start
+
+
+def blocked_by(ctx: Context, action: Cue, sent: Span) -> str | None:
+    """Why an action does not report a takedown (modality, cumulative), or None."""
+    doc = ctx.doc
+    clause = clause_start(ctx, sent, action.start)
+    for cue in cues_in(ctx.cues, clause, action.start, {"MODAL"}):
+        if cue.value in MODAL_REACH and action.start - cue.end < MODAL_REACH[cue.value]:
+            # "removed ... without notice": negation must come before the verb, checked here
+            return f"modal-{cue.value}"
+    if any(
+        c.label == "MODAL" and c.value == "question"
+        for c in cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
+    ):
+        return "modal-question"
+    cumulative = cues_in(ctx.cues, sent.start, sent.end, {"CUMULATIVE"})
+    for cue in cumulative:
+        if cue.value != "since":
+            return f"cumulative-{cue.value}"
+        # "Since 2010 the authority blocked ...", "has blocked ... since 2010": a running total;
+        # "the largest takedown since 2019" (since after a simple past) is not
+        if cue.start < action.start:
+            return "cumulative-since"
+        window = doc[max(sent.start, action.start - 3) : action.start]
+        if any(t.lower_ in PERFECT_AUX for t in window):
+            return "cumulative-since"
+    order = order_before(ctx, action, sent)
+    if order is not None and order[1] is not None and order[1].label in ("PLATFORM", "COMPANY"):
+        return "order-to-platform"  # a request to a platform; its compliance is told apart
+    return None
+
+
+def order_before(ctx: Context, action: Cue, sent: Span) -> tuple[Cue, Mention | None] | None:
+    """'X ordered Y to block ...' -> (the order cue, Y's mention or None) when it governs."""
+    doc = ctx.doc
+    orders = [
+        c
+        for c in cues_in(ctx.cues, sent.start, action.start, {"ORDER"})
+        if action.start - c.end <= ORDER_REACH
+    ]
+    # the order governs the action only through an infinitive: "told ISPs to block"
+    infinitive = any(
+        t.lower_ == "to" for t in doc[max(sent.start, action.start - 2) : action.start]
+    )
+    if not orders or not infinitive:
+        return None
+    order = orders[-1]
+    objects = [
+        m for m in ctx.mentions if m.label in ACTOR_KINDS and order.end <= m.start < action.start
+    ]
+    return order, objects[0] if objects else None
+
+
+# --------------------------------------------------------------------------- grouping
+
+
+def is_total(ctx: Context, claim: Claim, following: Sequence[Claim]) -> bool:
+    """'265 accounts, Pages, groups and events: 65 Facebook accounts, ...' -> True for 265."""
+    doc = ctx.doc
+    j = claim.end
+    sent_end = doc[claim.start].sent.end
+    # skip a coordinated list of unit words ("accounts, Pages and groups")
+    while j < sent_end and (
+        doc[j].lower_ in (",", "and", "or", "&")
+        or doc[j].lower_ in ctx.unit_words
+        or doc[j].is_title
+        and not doc[j].like_num
+    ):
+        if doc[j].like_num:
+            break
+        j += 1
+        if j - claim.end > 12:
+            return False
+    if j >= sent_end:
+        return False
+    lead = doc[j].lower_
+    phrase_lead = any(tuple(t.lower_ for t in doc[j : j + len(p)]) == p for p in TOTAL_LEAD_PHRASES)
+    if lead not in TOTAL_LEADS and not phrase_lead:
+        return False
+    after = [c for c in following if c.start > j and c.start - j < 8 + 6 * len(following)]
+    if len(after) < 2:
+        return False
+    # "259 accounts (200 of which were already disabled), 102 Pages": a subset, not a breakdown
+    first = after[0]
+    tail = {t.lower_ for t in doc[first.end : min(len(doc), first.end + 3)]}
+    return not tail & {"of", "which", "already"}
+
+
+def split_networks(ctx: Context, targets: list[tuple[Claim, Cue]]) -> list[list[tuple[Claim, Cue]]]:
+    """Counts of one sentence -> networks: split where a kind repeats, the verb changes, or a
+    country/operator phrase closes a list."""
+    groups: list[list[tuple[Claim, Cue]]] = []
+    for claim, cue in targets:
+        if not groups:
+            groups.append([(claim, cue)])
+            continue
+        current = groups[-1]
+        prev_claim, prev_cue = current[-1]
+        kinds = {(c.kind, c.platform) for c, _ in current}
+        between = ctx.doc[prev_claim.end : claim.start]
+        closer = any(
+            m.label in ("COUNTRY", "DEMONYM", "OPERATOR")
+            and prev_claim.end <= m.start
+            and m.end <= claim.start
+            for m in ctx.mentions
+        )
+        period_between = find_period(between.text, None) is not None
+        separator = any(t.text in (",", ";", "and", "while", "whereas", "plus") for t in between)
+        if (
+            (claim.kind, claim.platform) in kinds
+            or cue.start != prev_cue.start
+            or (closer and separator)
+            or (period_between and separator)
+        ):
+            groups.append([(claim, cue)])
+        else:
+            current.append((claim, cue))
+    return groups
