@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint check bench clean
+.PHONY: install run test lint check bench realdev clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: lint
 	$(BIN)/takedowns check fixtures/
 
 check: test
+
+## Record, target, country and actor scores on the real dev set (../shared/realdev)
+realdev: install
+	$(BIN)/python scripts/realdev.py --per-case
 
 ## Speed, memory and cleaning quality on ../shared/aeb-dev (never part of `make test`)
 bench: install
