@@ -7,12 +7,15 @@ matcher, unit tables) is loaded once per process and passed in.
 import time
 from dataclasses import dataclass
 
+from spacy.language import Language
+
 from models.article import Article, Entity, NumericClaim
 from models.record import Actor, TakedownRecord
 from pipeline.claims import Claim, ClaimFinder
 from pipeline.errors import ExtractError
 from pipeline.nlp import Analyzer, entities, iter_spans
 from pipeline.records import build_records
+from pipeline.records.candidates import candidate_sentences, load_trained, parse_sentences
 
 # spaCy's own default nlp.max_length. A long news story is 50,000 characters; a page
 # whose main text passes a million is a dump or a book, not an article.
@@ -31,8 +34,9 @@ class Extraction:
 class Extractor:
     """Holds the loaded Analyzer and ClaimFinder; one per worker process."""
 
-    def __init__(self, analyzer: Analyzer | None = None) -> None:
+    def __init__(self, analyzer: Analyzer | None = None, trained: Language | None = None) -> None:
         self.analyzer = analyzer or Analyzer()
+        self.trained = trained or load_trained()  # parses candidate sentences only
         self.claim_finder = ClaimFinder(self.analyzer)
         self.unit_words = frozenset(w for words in self.analyzer.asset_units for w in words)
         self.platforms = self.analyzer.platform_names  # read once, not per page
@@ -63,6 +67,8 @@ class Extractor:
         found = self.claim_finder.find(doc)
         ents = entities(doc)
         t1 = time.perf_counter()
+        parses = parse_sentences(self.trained, candidate_sentences(doc, cues, found))
+        t_parse = time.perf_counter()
         records = build_records(
             doc,
             cues=cues,
@@ -79,11 +85,13 @@ class Extractor:
             ),
             text=article.text,
             platforms=self.platforms,
+            parses=parses,
         )
         t2 = time.perf_counter()
         if timings is not None:
             timings["nlp"] = timings.get("nlp", 0.0) + (t1 - t0)
-            timings["records"] = timings.get("records", 0.0) + (t2 - t1)
+            timings["parse"] = timings.get("parse", 0.0) + (t_parse - t1)
+            timings["records"] = timings.get("records", 0.0) + (t2 - t_parse)
         return Extraction(ents, [_claim_model(doc, c) for c in found], records)
 
 

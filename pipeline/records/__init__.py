@@ -18,6 +18,7 @@ from models.record import Actor, TakedownRecord
 from pipeline.claims import Claim
 from pipeline.nlp import Cue
 from pipeline.records.assembly import RecordBuilder
+from pipeline.records.candidates import Parses
 from pipeline.records.context import Context, acronyms, mentions_of
 from pipeline.records.working import freeze
 
@@ -36,6 +37,7 @@ def build_records(
     title_actor: Actor | None = None,
     text: str | None = None,
     platforms: frozenset[str] = frozenset(),
+    parses: Parses | None = None,
 ) -> list[TakedownRecord]:
     """Doc + cues + claims + source -> validated takedown records (possibly none)."""
     mentions = mentions_of(doc)
@@ -51,6 +53,7 @@ def build_records(
         unit_words=unit_words,
         unit_kinds=unit_kinds or {},
         aliases=acronyms(doc, mentions),
+        parses=parses or Parses(),
     )
     if not any(c.label == "ACTION" for c in cues):
         return []  # every record needs a takedown verb somewhere in the article

@@ -244,7 +244,7 @@ class RecordBuilder:
             if cue is None:
                 continue
             if cue.label == "COMPOSE":
-                pending = self.state.pending_takedown()
+                pending = self.state.pending_takedown() or self.state.focus_takedown()
                 if pending is None:
                     continue
                 if self._repeats_a_count(claims):
@@ -514,7 +514,10 @@ class RecordBuilder:
             self.state.combined, self.state.combined_last = rec, self.state.sent_index
         merged = merge(self.state.records, rec, self.state.sent_index)
         merged.last_sentence = self.state.sent_index
-        self.state.pending = None  # the takedown told before has now got its counts, or is past
+        if not cue.rule.startswith("compose-after-"):
+            # a takedown with counts of its own ends the one told before without counts;
+            # make-up sentences may follow one another ("The first network ... The second")
+            self.state.pending = None
         self.state.focus = merged
         self.state.focus_actor = actor or self.state.focus_actor
         return merged

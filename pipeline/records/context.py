@@ -15,7 +15,10 @@ from spacy.tokens import Doc, Span
 from models.record import Actor
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_LABELS, Cue, iter_spans
+from pipeline.records.candidates import Parses
 from pipeline.records.periods import find_period, strip_dateline
+
+MAX_CUE_TOKENS = 8  # the longest cue pattern ("over the past 12 months") is shorter
 
 
 @dataclass
@@ -47,6 +50,17 @@ class Context:
     default_reason: tuple[str, str] | None = None
     heading_period: str | None = None
     text: str = ""  # doc.text, built once: spaCy joins every token on each access
+    parses: Parses = field(default_factory=Parses)  # trained parse of candidate sentences
+
+    def cue_at(self, token: int) -> Cue | None:
+        """The cue covering a token, if any (the first, as the cue list is ordered)."""
+        lo = bisect_left(self.cues, token - MAX_CUE_TOKENS, key=lambda c: c.start)
+        for c in self.cues[lo:]:
+            if c.start > token:
+                break
+            if c.start <= token < c.end:
+                return c
+        return None
 
     def text_of(self, span: Span) -> str:
         """A span's text, sliced from the article string (span.text joins its tokens)."""

