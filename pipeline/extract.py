@@ -6,16 +6,18 @@ matcher, unit tables) is loaded once per process and passed in.
 
 import time
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from spacy.language import Language
 
-from models.article import Article, Entity, NumericClaim
+from models.article import Article, Entity, NumericClaim, Source
 from models.record import Actor, TakedownRecord
 from pipeline.claims import Claim, ClaimFinder
 from pipeline.errors import ExtractError
 from pipeline.nlp import Analyzer, entities, iter_spans
 from pipeline.records import build_records
 from pipeline.records.candidates import candidate_sentences, load_trained, parse_sentences
+from pipeline.records.context import load_lexicon
 
 # spaCy's own default nlp.max_length. A long news story is 50,000 characters; a page
 # whose main text passes a million is a dump or a book, not an article.
@@ -38,11 +40,7 @@ class Extractor:
         self.analyzer = analyzer or Analyzer()
         self.trained = trained or load_trained()  # parses candidate sentences only
         self.claim_finder = ClaimFinder(self.analyzer)
-        self.unit_words = frozenset(w for words in self.analyzer.asset_units for w in words)
-        self.platforms = self.analyzer.platform_names  # read once, not per page
-        self.unit_kinds = {
-            words[0]: kind for words, kind in self.analyzer.asset_units.items() if len(words) == 1
-        }
+        self.lexicon = load_lexicon(self.analyzer)  # read once, not per page
 
     def title_actor(self, title: str | None) -> Actor | None:
         """Headline -> the actor it names first, for agentless sentences in the body."""
@@ -52,6 +50,21 @@ class Extractor:
         for span in iter_spans(doc):
             if span.label_ in ("PLATFORM", "COMPANY"):
                 return Actor(name=span.id_ or span.text, kind="platform")
+        return None
+
+    def publisher(self, source: Source) -> Actor | None:
+        """A platform's or company's own page (its web address or site name) -> that
+        organisation, the "we" of a first-person bulletin; None for a news site."""
+        host = urlparse(source.url).hostname if source.url else None
+        for label in (host or "").split("."):
+            name = self.lexicon.actor_names.get(label)
+            if name is not None:
+                return Actor(name=name, kind="platform")
+        for name in (source.site, source.author):  # og:site_name, the byline
+            if name:
+                for span in iter_spans(self.analyzer.parse(name)):
+                    if span.label_ in ("PLATFORM", "COMPANY"):
+                        return Actor(name=span.id_ or span.text, kind="platform")
         return None
 
     def extract(self, article: Article, *, timings: dict[str, float] | None = None) -> Extraction:
@@ -74,17 +87,15 @@ class Extractor:
             cues=cues,
             claims=found,
             source=article.source,
-            non_target_kinds=self.analyzer.non_target_kinds,
-            unit_words=self.unit_words,
-            unit_kinds=self.unit_kinds,
+            lexicon=self.lexicon,
             # the headline is parsed only when the body has a takedown verb to give it to
             title_actor=(
                 self.title_actor(article.source.title)
                 if any(c.label == "ACTION" for c in cues)
                 else None
             ),
+            publisher=self.publisher(article.source),
             text=article.text,
-            platforms=self.platforms,
             parses=parses,
         )
         t2 = time.perf_counter()

@@ -162,7 +162,7 @@ def load_nlp(patterns_dir: Path = PATTERNS_DIR) -> Language:
         "span_ruler", name="countries", config={"spans_key": COUNTRY_KEY, "validate": True}
     )
     try:
-        phrases = [row for row in _entity_rows(patterns_dir) if isinstance(row["pattern"], str)]
+        phrases = [row for row in entity_rows(patterns_dir) if isinstance(row["pattern"], str)]
         things.add_patterns(phrases)  # type: ignore[attr-defined]
         countries.add_patterns(_country_patterns())  # type: ignore[attr-defined]
     except (ValueError, KeyError, json.JSONDecodeError) as exc:
@@ -171,18 +171,22 @@ def load_nlp(patterns_dir: Path = PATTERNS_DIR) -> Language:
     return nlp
 
 
-def _entity_rows(patterns_dir: Path) -> Iterator[dict]:
+def entity_rows(patterns_dir: Path = PATTERNS_DIR, *, raw: bool = False) -> Iterator[dict]:
+    """The named-thing pattern rows; ``raw`` keeps the keys that are ours, not spaCy's
+    (``rule``, and ``country`` for agencies: the country whose agency it is)."""
     for name in ENTITY_FILES:
         for row in srsly.read_jsonl(patterns_dir / name):
             row = dict(row)
-            row.pop("rule", None)
+            if not raw:
+                row.pop("rule", None)
+                row.pop("country", None)
             yield row
 
 
 @Language.factory("lexical_things", default_config={"patterns_dir": str(PATTERNS_DIR)})
 def make_lexical_things(nlp: Language, name: str, patterns_dir: str) -> "LexicalRuler":
     """The token patterns of the entity files, as a pipeline component."""
-    rows = [r for r in _entity_rows(Path(patterns_dir)) if not isinstance(r["pattern"], str)]
+    rows = [r for r in entity_rows(Path(patterns_dir)) if not isinstance(r["pattern"], str)]
     return LexicalRuler(nlp.vocab, rows)
 
 
@@ -225,7 +229,7 @@ class Analyzer:
     def platform_names(self) -> frozenset[str]:
         """Canonical names of the platforms in entities.jsonl ("Facebook", "Telegram")."""
         return frozenset(
-            row["id"] for row in _entity_rows(self.patterns_dir) if row["label"] == "PLATFORM"
+            row["id"] for row in entity_rows(self.patterns_dir) if row["label"] == "PLATFORM"
         )
 
     def parse(self, text: str) -> Doc:

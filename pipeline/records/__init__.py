@@ -19,7 +19,7 @@ from pipeline.claims import Claim
 from pipeline.nlp import Cue
 from pipeline.records.assembly import RecordBuilder
 from pipeline.records.candidates import Parses
-from pipeline.records.context import Context, acronyms, mentions_of
+from pipeline.records.context import Context, Lexicon, acronyms, mentions_of
 from pipeline.records.working import freeze
 
 __all__ = ["build_records"]
@@ -31,15 +31,15 @@ def build_records(
     cues: list[Cue],
     claims: list[Claim],
     source: Source,
-    non_target_kinds: frozenset[str],
-    unit_words: frozenset[str] = frozenset(),
-    unit_kinds: dict[str, str] | None = None,
+    lexicon: Lexicon,
     title_actor: Actor | None = None,
+    publisher: Actor | None = None,
     text: str | None = None,
-    platforms: frozenset[str] = frozenset(),
     parses: Parses | None = None,
 ) -> list[TakedownRecord]:
     """Doc + cues + claims + source -> validated takedown records (possibly none)."""
+    if not any(c.label == "ACTION" for c in cues):
+        return []  # every record needs a takedown verb somewhere in the article
     mentions = mentions_of(doc)
     ctx = Context(
         doc=doc,
@@ -48,15 +48,12 @@ def build_records(
         mentions=mentions,
         published=source.published,
         title_actor=title_actor,
-        non_target_kinds=non_target_kinds,
+        lexicon=lexicon,
+        publisher=publisher,
         text=doc.text if text is None else text,  # the caller's string: doc.text rebuilds it
-        unit_words=unit_words,
-        unit_kinds=unit_kinds or {},
         aliases=acronyms(doc, mentions),
         parses=parses or Parses(),
     )
-    if not any(c.label == "ACTION" for c in cues):
-        return []  # every record needs a takedown verb somewhere in the article
     working = RecordBuilder(ctx).run()
     working.sort(key=lambda r: r.first_token)
-    return [freeze(doc, rec, source, ctx.text, platforms) for rec in working]
+    return [freeze(doc, rec, source, ctx.text, lexicon.platforms) for rec in working]

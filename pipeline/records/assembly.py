@@ -41,6 +41,7 @@ from pipeline.records.discourse import (
     REFERENCE_WINDOW,
     DiscourseState,
     actor_for,
+    observe,
 )
 from pipeline.records.merge import breakdown_of, merge
 from pipeline.records.periods import heading_period
@@ -119,6 +120,7 @@ class RecordBuilder:
                 continue
             if not self._sentence(sent):
                 self._follow_up(sent)
+            observe(ctx, self.state, sent)
             self.state.prev_sent = sent
         if self.tables.open:
             self._flush_table()
@@ -159,7 +161,7 @@ class RecordBuilder:
         home = ctx.doc[cue.start].sent
         if blocked_by(ctx, cue, home) is not None:
             return None
-        actor, _ = actor_for(ctx, cue, home, self.state.focus_actor)
+        actor, _ = actor_for(ctx, self.state, cue, home)
         return Cue("ACTION", cue.value, "table-under-" + cue.rule, cue.start, cue.end), actor
 
     def _finish(self, rec: WorkingRecord) -> WorkingRecord:
@@ -255,7 +257,7 @@ class RecordBuilder:
                 )
             elif cue.label != "ACTION" or blocked_by(ctx, cue, sent) is not None:
                 continue
-            if claim.kind in ctx.non_target_kinds or claim.kind == "mixed":
+            if claim.kind in ctx.lexicon.non_target_kinds or claim.kind == "mixed":
                 totals_pool.append((claim, cue))  # "88 assets (...)", "265 accounts, Pages ...:"
             else:
                 targets.append((claim, cue))
@@ -266,7 +268,7 @@ class RecordBuilder:
         totals: dict[int, Claim] = {}
         kept: list[tuple[Claim, Cue]] = []
         for n, (claim, cue) in enumerate(governed):
-            rest = [c for c, _ in governed[n + 1 :] if c.kind not in ctx.non_target_kinds]
+            rest = [c for c, _ in governed[n + 1 :] if c.kind not in ctx.lexicon.non_target_kinds]
             if is_total(ctx, claim, rest):
                 totals[rest[0].start] = claim
             elif (claim, cue) in targets:
@@ -303,7 +305,7 @@ class RecordBuilder:
         """An action with no counts: remember it for a following 'it consisted of ...'."""
         for cue in cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}):
             if blocked_by(self.ctx, cue, sent) is None:
-                actor, _ = actor_for(self.ctx, cue, sent, self.state.focus_actor)
+                actor, _ = actor_for(self.ctx, self.state, cue, sent)
                 self.state.pending = (cue, actor, self.state.sent_index)
                 self.state.pending_sent = sent
                 break
@@ -316,7 +318,7 @@ class RecordBuilder:
         for cue in cues_in(ctx.cues, sent.start, sent.end, {"ACTION"}):
             if cue.value not in GEOGRAPHIC_ACTIONS or blocked_by(ctx, cue, sent) is not None:
                 continue
-            actor, _ = actor_for(ctx, cue, sent, self.state.focus_actor)
+            actor, _ = actor_for(ctx, self.state, cue, sent)
             if actor is None or actor.kind == "platform":
                 continue
             named: list[Mention] = []
@@ -360,7 +362,7 @@ class RecordBuilder:
                 continue
             if doc[claim.end].lower_ != "of" or doc[claim.end + 1].lower_ not in SUBSET_DETERMINERS:
                 continue
-            kind = ctx.unit_kinds.get(doc[claim.end + 2].lower_)
+            kind = ctx.lexicon.unit_kinds.get(doc[claim.end + 2].lower_)
             if kind is None or kind not in {t.kind for t in parent.targets}:
                 continue
             countries = countries_in(ctx, claim.end, sent.end, sent.start, parent.actor)
@@ -426,7 +428,7 @@ class RecordBuilder:
         if actor_override is not None:
             actor, actor_rule = actor_override, "actor-of-reported-takedown"
         else:
-            actor, actor_rule = actor_for(ctx, cue, sent, self.state.focus_actor)
+            actor, actor_rule = actor_for(ctx, self.state, cue, sent)
         rec = WorkingRecord(
             actor=actor,
             action=cue.value,

@@ -10,15 +10,65 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import srsly
 from spacy.tokens import Doc, Span
 
 from models.record import Actor
 from pipeline.claims import Claim
-from pipeline.nlp import ACTOR_LABELS, Cue, iter_spans
+from pipeline.nlp import ACTOR_LABELS, Analyzer, Cue, entity_rows, iter_spans
 from pipeline.records.candidates import Parses
 from pipeline.records.periods import find_period, strip_dateline
 
-MAX_CUE_TOKENS = 8  # the longest cue pattern ("over the past 12 months") is shorter
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word tables the record rules read, built once per process from pipeline/patterns."""
+
+    non_target_kinds: frozenset[str] = frozenset()  # "network", "asset": totals, not targets
+    unit_words: frozenset[str] = frozenset()  # every word of an asset unit
+    unit_kinds: dict[str, str] = field(default_factory=dict)  # "channels" -> "channel"
+    platforms: frozenset[str] = frozenset()  # canonical platform names
+    # head noun of a description -> (actor kind, modifier it needs): "the company", "the
+    # social network" (references.jsonl)
+    references: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # lower-cased names of platforms and companies -> canonical name ("fb" -> "Facebook"),
+    # to know a publisher from its web address
+    actor_names: dict[str, str] = field(default_factory=dict)
+    agency_countries: dict[str, str] = field(default_factory=dict)  # "PTA" -> "PK"
+
+
+def load_lexicon(analyzer: Analyzer) -> Lexicon:
+    """The loaded Analyzer's tables and the pattern files -> the rules' Lexicon."""
+    units = analyzer.asset_units
+    rows = list(entity_rows(analyzer.patterns_dir, raw=True))
+    references = {
+        row["noun"]: (row["kind"], row.get("modifier"))
+        for row in srsly.read_jsonl(analyzer.patterns_dir / "references.jsonl")
+    }
+    return Lexicon(
+        non_target_kinds=analyzer.non_target_kinds,
+        unit_words=frozenset(w for words in units for w in words),
+        unit_kinds={words[0]: kind for words, kind in units.items() if len(words) == 1},
+        platforms=analyzer.platform_names,
+        references=references,
+        actor_names={
+            row["pattern"].lower(): row.get("id") or row["pattern"]
+            for row in rows
+            if row["label"] in ("PLATFORM", "COMPANY") and isinstance(row["pattern"], str)
+        },
+        agency_countries={row["id"]: row["country"] for row in rows if row.get("country")},
+    )
+
+
+MAX_CUE_TOKENS = 8
+# a word that is several cues ("reported": a finding and an attribution) reads as a verb first
+CUE_PRECEDENCE = {
+    "ACTION": 0,
+    "COMPOSE": 1,
+    "NONACTION": 2,
+    "REACH": 3,
+    "ATTRIBUTION": 4,
+}  # the longest cue pattern ("over the past 12 months") is shorter
 
 
 @dataclass
@@ -42,9 +92,8 @@ class Context:
     mentions: list[Mention]
     published: date | None
     title_actor: Actor | None
-    non_target_kinds: frozenset[str]
-    unit_words: frozenset[str] = frozenset()
-    unit_kinds: dict[str, str] = field(default_factory=dict)  # "channels" -> "channel"
+    lexicon: Lexicon
+    publisher: Actor | None = None  # the organisation whose own page this is ("we")
     aliases: dict[str, str] = field(default_factory=dict)  # acronym -> full name
     default_period: str | None = None
     default_reason: tuple[str, str] | None = None
@@ -52,15 +101,16 @@ class Context:
     text: str = ""  # doc.text, built once: spaCy joins every token on each access
     parses: Parses = field(default_factory=Parses)  # trained parse of candidate sentences
 
-    def cue_at(self, token: int) -> Cue | None:
-        """The cue covering a token, if any (the first, as the cue list is ordered)."""
+    def cue_at(self, token: int, labels: frozenset[str] | None = None) -> Cue | None:
+        """The cue covering a token (of these labels), if any; verb cues come first."""
         lo = bisect_left(self.cues, token - MAX_CUE_TOKENS, key=lambda c: c.start)
+        found = []
         for c in self.cues[lo:]:
             if c.start > token:
                 break
-            if c.start <= token < c.end:
-                return c
-        return None
+            if c.start <= token < c.end and (labels is None or c.label in labels):
+                found.append(c)
+        return min(found, key=lambda c: CUE_PRECEDENCE.get(c.label, 9)) if found else None
 
     def text_of(self, span: Span) -> str:
         """A span's text, sliced from the article string (span.text joins its tokens)."""

@@ -9,16 +9,26 @@ the one named before, or the headline's.
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span, Token
 
-from models.record import Actor
+from models.record import Actor, ActorKind
 from pipeline.claims import Claim
-from pipeline.nlp import ACTOR_KINDS, Cue
+from pipeline.nlp import ACTOR_KINDS, Cue, country_name
 from pipeline.records.context import Context, Mention, clean_name
 from pipeline.records.structure import order_before
 from pipeline.records.working import WorkingRecord
 
-ATTRIBUTION_VERBS = frozenset({"said", "says", "announced", "reported", "confirmed", "stated"})
+ATTRIBUTION = frozenset({"ATTRIBUTION"})
+# spaCy's English labels: a verb without a subject of its own shares that of its head
+SHARED_SUBJECT_DEPS = frozenset({"conj", "xcomp", "advcl"})
+NAMING_DEPS = frozenset({"compound", "poss", "amod", "appos", "conj", "nmod", "flat", "npadvmod"})
+RELATIVE_TAGS = frozenset({"WDT", "WP"})  # "which", "that", "who"
+MAX_VERB_CHAIN = 4
+PREPOSITIONS = frozenset(
+    {"on", "from", "across", "of", "to", "via", "in", "at", "with", "by"}
+)  # verbs climbed to find a subject or a reporting verb
+OPENING_QUOTES = ("“", "‘", "«")
+CLOSING_QUOTES = ("”", "’", "»")
 # A follow-up sentence refers to the network in focus through one of these near its start.
 REFERENCE_NOUNS = frozenset(
     {
@@ -65,7 +75,9 @@ class DiscourseState:
     sent_index: int = 0
     prev_sent: Span | None = None
     focus: WorkingRecord | None = None  # the record the text is talking about
-    focus_actor: Actor | None = None
+    focus_actor: Actor | None = None  # the actor of the last takedown told
+    last_subject: Actor | None = None  # the last actor seen acting or speaking
+    subjects: dict[str, Actor] = field(default_factory=dict)  # the same, by actor kind
     # a takedown told without counts ("removed a network of fake accounts"), waiting for
     # the sentence that gives its make-up ("It consisted of 259 accounts ...")
     pending: tuple[Cue, Actor | None, int] | None = None
@@ -97,6 +109,34 @@ class DiscourseState:
             return None
         cue = Cue("ACTION", rec.action, "record-in-focus", 0, 0)
         return cue, rec.actor, rec.last_sentence
+
+
+def observe(ctx: Context, state: DiscourseState, sent: Span) -> None:
+    """After a sentence: the actor it has as subject becomes the last one seen acting."""
+    actor = None
+    root = (
+        next((t for t in ctx.parses.docs[sent.start] if t.dep_ == "ROOT"), None)
+        if (ctx.parses.parsed(sent))
+        else None
+    )
+    if root is not None:
+        subject, _ = subject_of(root)
+        if subject is not None and subject.pos_ != "PRON":
+            actor, _ = resolve_subject(ctx, state, subject, sent)
+    else:
+        # unparsed: the first actor named outside a prepositional phrase
+        for m in ctx.mentions:
+            if m.start >= sent.end:
+                break
+            if m.start < sent.start or m.label not in ACTOR_KINDS:
+                continue
+            if m.start > sent.start and ctx.doc[m.start - 1].lower_ in PREPOSITIONS:
+                continue
+            actor = actor_from_mention(ctx, m)
+            break
+    if actor is not None:
+        state.last_subject = actor
+        state.subjects[actor.kind] = actor
 
 
 # --------------------------------------------------------------------------- actors
@@ -133,8 +173,15 @@ def _inside_claim(claims: Sequence[Claim], m: Mention) -> bool:
     return any(c.start <= m.start and m.end <= c.end for c in claims)
 
 
-def actor_for(ctx: Context, cue: Cue, sent: Span, last: Actor | None) -> tuple[Actor | None, str]:
-    """The actor of an action: subject before it, 'by X' after it, else the actor in focus."""
+def actor_for(
+    ctx: Context, state: DiscourseState, cue: Cue, sent: Span
+) -> tuple[Actor | None, str]:
+    """The actor of an action -> (actor, rule id).
+
+    The subject (or "by" agent) of the verb in the parse, resolved: a named actor, a
+    pronoun ("it" after "X said", "we" on X's own page or in X's quoted words), a
+    description ("the company", "the regulator") or a country standing for its government.
+    A passive with no agent, or a subject that names no one, takes the actor in focus."""
     doc = ctx.doc
     order = order_before(ctx, cue, sent)
     if order is not None:
@@ -148,16 +195,23 @@ def actor_for(ctx: Context, cue: Cue, sent: Span, last: Actor | None) -> tuple[A
         ]
         if givers:
             return actor_from_mention(ctx, givers[-1]), "actor-ordered-intermediary"
+    verb = ctx.parses.token(cue.start)
+    if verb is not None:
+        subject, _ = subject_of(verb)
+        if subject is not None:
+            actor, rule = resolve_subject(ctx, state, subject, sent)
+            if actor is not None:
+                return actor, rule
+    # no subject in the parse, or none that names anyone: the last actor named before the
+    # verb in the sentence ("Twitter is adding 1,210 accounts to its archive; all were
+    # suspended"), then "by X" after it
     candidates = [
         m
         for m in ctx.mentions
         if m.label in ACTOR_KINDS
         and sent.start <= m.start < cue.start
         and not _inside_claim(ctx.claims, m)
-        and not (
-            m.start > sent.start
-            and doc[m.start - 1].lower_ in ("on", "from", "across", "of", "to", "via")
-        )
+        and not (m.start > sent.start and doc[m.start - 1].lower_ in PREPOSITIONS)
     ]
     if candidates:
         return actor_from_mention(ctx, candidates[-1]), "actor-subject"
@@ -168,18 +222,21 @@ def actor_for(ctx: Context, cue: Cue, sent: Span, last: Actor | None) -> tuple[A
             and doc[m.start - 1].lower_ == "by"
         ):
             return actor_from_mention(ctx, m), "actor-passive-agent"
-    for m in ctx.mentions:
-        # "Nearly 60 million SIMs were deactivated, the telecom commission said."
-        if (
-            m.label in ACTOR_KINDS
-            and cue.end <= m.start < sent.end
-            and m.end < sent.end
-            and _says(doc, m.end)
-            and doc[cue.start - 1].lower_ in ("were", "was", "been", "be")
-        ):
-            return actor_from_mention(ctx, m), "actor-attribution"
-    if last is not None:
-        return last, "actor-in-focus"
+    speaker = _trailing_speaker(ctx, cue, sent)
+    if speaker is not None:
+        return speaker, "actor-attribution"
+    return default_actor(ctx, state, sent)
+
+
+def default_actor(ctx: Context, state: DiscourseState, sent: Span) -> tuple[Actor | None, str]:
+    """The actor of an agentless takedown: the one in focus, else the last one seen acting
+    or speaking, the headline's, the last one named, or the page's own publisher."""
+    if state.focus_actor is not None:
+        return state.focus_actor, "actor-in-focus"
+    if state.last_subject is not None:
+        return state.last_subject, "actor-last-subject"
+    if ctx.title_actor is not None:
+        return ctx.title_actor, "actor-title"
     earlier = [
         m
         for m in ctx.mentions
@@ -187,13 +244,179 @@ def actor_for(ctx: Context, cue: Cue, sent: Span, last: Actor | None) -> tuple[A
     ]
     if earlier:
         return actor_from_mention(ctx, earlier[-1]), "actor-previous-sentence"
-    if ctx.title_actor is not None:
-        return ctx.title_actor, "actor-title"
+    if ctx.publisher is not None:
+        return ctx.publisher, "actor-publisher"
     return None, "actor-none"
 
 
-def _says(doc: Doc, i: int) -> bool:
+def subject_of(verb: Token) -> tuple[Token | None, bool]:
+    """A verb in the parse -> (the token naming who acts, passive?).
+
+    The subject, or the "by" agent of a passive; a verb with none shares its subject with
+    the verb it is coordinated with or depends on ("blocked 7,000 videos and banned 19
+    channels", "decided to remove", "..., eliminating hundreds of accounts")."""
+    for _ in range(MAX_VERB_CHAIN):
+        passive = False
+        for child in verb.children:
+            if child.dep_ == "agent":
+                pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if pobj is not None:
+                    return pobj, True
+            elif child.dep_ in ("nsubjpass", "auxpass"):
+                passive = True
+        if passive:
+            return None, True
+        # the subject nearest the verb: a dateline's agency name is parsed as one too
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "expl")]
+        subject = min(subjects, key=lambda c: abs(verb.i - c.i)) if subjects else None
+        if subject is not None:
+            return (None if subject.dep_ == "expl" else subject), False
+        if verb.dep_ in SHARED_SUBJECT_DEPS and verb.head is not verb:
+            verb = verb.head
+            continue
+        return None, False
+    return None, False
+
+
+def resolve_subject(
+    ctx: Context, state: DiscourseState, tok: Token, sent: Span
+) -> tuple[Actor | None, str]:
+    """A subject token -> the actor it names, or (None, "") when it names none."""
+    if tok.tag_ in RELATIVE_TAGS and tok.head.dep_ == "relcl":
+        tok = tok.head.head  # "Facebook, which removed ...": the noun the clause is about
+    i = ctx.parses.index(tok)
+    # the words that name the subject: its head, compounds, possessors, appositions and
+    # conjuncts ("Meta's security team", "Facebook and its sister company Instagram"), not
+    # what its prepositional phrases are about ("presence on Facebook and Instagram")
+    naming = {ctx.parses.index(t) for t in _naming_tokens(tok)}
+    named = [
+        m
+        for m in ctx.mentions
+        if m.label in ACTOR_KINDS and any(m.start <= k < m.end for k in naming)
+    ]
+    covering = [m for m in named if m.start <= i < m.end]
+    if covering or named:
+        return actor_from_mention(ctx, (covering or named)[0]), "actor-subject"
+    if tok.pos_ == "PRON":
+        return _pronoun(ctx, state, tok, sent)
+    description = _description(ctx, state, tok)
+    if description is not None:
+        return description, "actor-description"
+    if tok.ent_type_ == "ORG" and not any(m.label == "RESEARCH" for m in _covering(ctx, i)):
+        ent = next(e for e in tok.doc.ents if e.start <= tok.i < e.end)
+        name = clean_name(ent.text)
+        return Actor(name=name, kind=_kind_of_name(ctx, name)), "actor-organisation"
+    country = next(
+        (m for m in _covering(ctx, i) if m.label in ("COUNTRY", "DEMONYM") and m.id), None
+    )
+    if country is not None and country.id is not None:
+        # "the United States seized 33 websites": a country acts through its government
+        return Actor(name=country_name(country.id), kind="government"), "actor-country"
+    return None, ""
+
+
+def _naming_tokens(tok: Token) -> list[Token]:
+    """A noun and the tokens that name what it is, through NAMING_DEPS only."""
+    out, todo = [], [tok]
+    while todo:
+        t = todo.pop()
+        out.append(t)
+        todo.extend(c for c in t.children if c.dep_ in NAMING_DEPS)
+    return sorted(out, key=lambda t: t.i)
+
+
+def _covering(ctx: Context, i: int) -> list[Mention]:
+    return [m for m in ctx.mentions if m.start <= i < m.end]
+
+
+def _pronoun(
+    ctx: Context, state: DiscourseState, tok: Token, sent: Span
+) -> tuple[Actor | None, str]:
+    """'we' -> the page's publisher, or the speaker of the quote; 'it', 'they' -> the one
+    who said so ("X said it had removed"), else the actor in focus."""
+    if "1" in tok.morph.get("Person", []):
+        quoted = _inside_quotes(ctx, sent, ctx.parses.index(tok))
+        if ctx.publisher is not None and not quoted:
+            return ctx.publisher, "actor-publisher"
+        speaker = _speaker(ctx, state, tok, sent)
+        if speaker is not None:
+            return speaker, "actor-speaker"
+        return (ctx.publisher, "actor-publisher") if ctx.publisher else (None, "")
+    speaker = _speaker(ctx, state, tok, sent)
+    if speaker is not None:
+        return speaker, "actor-pronoun-speaker"
+    actor = state.focus_actor or state.last_subject
+    return (actor, "actor-pronoun") if actor is not None else (None, "")
+
+
+def _speaker(ctx: Context, state: DiscourseState, tok: Token, sent: Span) -> Actor | None:
+    """Who says the clause a token is in: the subject of the reporting verb it hangs on
+    ("The inspectorate said it had shut down ...", "..., Facebook said."), else the one
+    last seen speaking or acting."""
+    verb = tok.head
+    for _ in range(MAX_VERB_CHAIN):
+        if verb.dep_ not in ("ccomp", "conj", "xcomp", "parataxis") or verb.head is verb:
+            break
+        verb = verb.head
+        if ctx.cue_at(ctx.parses.index(verb), ATTRIBUTION) is not None:
+            subject, _ = subject_of(verb)
+            if subject is not None and subject.pos_ != "PRON":
+                actor, _ = resolve_subject(ctx, state, subject, sent)
+                if actor is not None:
+                    return actor
+            break
+    return state.last_subject
+
+
+def _description(ctx: Context, state: DiscourseState, tok: Token) -> Actor | None:
+    """'the company', 'the tech giant', 'the social network', 'the regulator' -> the last
+    actor of that kind seen acting or named."""
+    if not any(c.dep_ in ("det", "poss") for c in tok.children):
+        return None
+    entry = ctx.lexicon.references.get(tok.lemma_.lower())
+    if entry is None:
+        return None
+    kind, modifier = entry
+    if modifier is not None and not any(c.lower_ == modifier for c in tok.children):
+        return None
+    return state.subjects.get(kind) or _last_named_actor(ctx, ctx.parses.index(tok), kind)
+
+
+def _kind_of_name(ctx: Context, name: str) -> ActorKind:
+    """'National Investigation Inspectorate' -> the actor kind its words suggest."""
+    for word in reversed(name.lower().split()):
+        entry = ctx.lexicon.references.get(word)
+        if entry is not None and entry[0] != "platform":
+            return entry[0]  # type: ignore[return-value]
+    return "other"
+
+
+def _inside_quotes(ctx: Context, sent: Span, i: int) -> bool:
+    """Is token i inside quotation marks opened earlier in its sentence?"""
+    before = ctx.text[sent.start_char : ctx.doc[i].idx]
+    opened = sum(before.count(q) for q in OPENING_QUOTES)
+    closed = sum(before.count(q) for q in CLOSING_QUOTES)
+    return opened > closed or before.count('"') % 2 == 1
+
+
+def _trailing_speaker(ctx: Context, cue: Cue, sent: Span) -> Actor | None:
+    """'Nearly 60 million SIMs were deactivated, the telecom commission said.'"""
+    doc = ctx.doc
+    for m in ctx.mentions:
+        if (
+            m.label in ACTOR_KINDS
+            and cue.end <= m.start < sent.end
+            and m.end < sent.end
+            and _says(ctx, m.end)
+            and doc[cue.start - 1].lower_ in ("were", "was", "been", "be")
+        ):
+            return actor_from_mention(ctx, m)
+    return None
+
+
+def _says(ctx: Context, i: int) -> bool:
     """Is token i an attribution verb, past an "(NTC)"-style acronym?"""
+    doc = ctx.doc
     if i + 3 < len(doc) and doc[i].text == "(" and doc[i + 2].text == ")":
         i += 3
-    return i < len(doc) and doc[i].lower_ in ATTRIBUTION_VERBS
+    return i < len(doc) and ctx.cue_at(i, ATTRIBUTION) is not None

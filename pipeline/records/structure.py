@@ -173,7 +173,7 @@ def claim_head(ctx: Context, claim: Claim) -> int:
         return claim.num_end - 1
     if claim.kind == "mixed":
         for i in range(claim.num_end, claim.end):
-            if ctx.doc[i].lower_ in ctx.unit_words:
+            if ctx.doc[i].lower_ in ctx.lexicon.unit_words:
                 return i
     return claim.end - 1
 
@@ -350,7 +350,7 @@ def is_total(ctx: Context, claim: Claim, following: Sequence[Claim]) -> bool:
     # skip a coordinated list of unit words ("accounts, Pages and groups")
     while j < sent_end and (
         doc[j].lower_ in (",", "and", "or", "&")
-        or doc[j].lower_ in ctx.unit_words
+        or doc[j].lower_ in ctx.lexicon.unit_words
         or doc[j].is_title
         and not doc[j].like_num
     ):

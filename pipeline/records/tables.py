@@ -57,8 +57,8 @@ class TableReader:
             reach: list[tuple[int, str]] = []
             for n, text in enumerate(texts):
                 words = re.findall(r"[a-z]+", text)
-                kinds = [ctx.unit_kinds[w] for w in words if w in ctx.unit_kinds]
-                if asset is None and kinds and kinds[0] not in ctx.non_target_kinds:
+                kinds = [ctx.lexicon.unit_kinds[w] for w in words if w in ctx.lexicon.unit_kinds]
+                if asset is None and kinds and kinds[0] not in ctx.lexicon.non_target_kinds:
                     asset = (n, kinds[0])
                 elif any(w in ("followers", "subscribers") for w in words):
                     reach.append((n, "followers"))
