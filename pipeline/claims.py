@@ -26,7 +26,7 @@ from pipeline.numbers import (
 
 UNIT_LIST_SEPARATORS = frozenset({",", "and", "or", "&", "/"})
 # Words a number may start with; any other token needs a digit to start a claim.
-NUMBER_START_WORDS = frozenset({*WORD_UNITS, *WORD_TENS, *VAGUE, "a", "half", "tens"})
+NUMBER_START_WORDS = frozenset({*WORD_UNITS, *WORD_TENS, *VAGUE, "a", "an", "half", "tens"})
 # Approximators, longest first; the words are kept as the claim's qualifier.
 QUALIFIERS: tuple[tuple[str, ...], ...] = tuple(
     sorted(
@@ -393,16 +393,30 @@ class ClaimFinder:
         for i in starts:
             if i < consumed:
                 continue
-            parsed = parse_number_at(doc, i)
+            parsed = parse_number_at(doc, i) or self._article_in_list(doc, i, out)
             if parsed is None or parsed.end > sent.end:
                 continue
             claim = self._claim(doc, sent, parsed, platform_at, out)
+            if claim is not None and parsed.end == i + 1 and doc[i].lower_ in ("a", "an"):
+                if claim.kind is None:
+                    continue  # "and a statement": one of nothing we count
             if claim is not None:
                 out.append(claim)
                 consumed = max(claim.end, parsed.end)
             else:
                 consumed = parsed.end
         return out
+
+    @staticmethod
+    def _article_in_list(doc: Doc, i: int, earlier: Sequence[Claim]) -> ParsedNumber | None:
+        """'700 accounts and a page', '20 channels, four Ads accounts, and a Blogger site':
+        "a" in a list of counts counts one."""
+        if doc[i].lower_ not in ("a", "an") or not earlier:
+            return None
+        between = doc[earlier[-1].end : i]
+        if not between or not all(t.lower_ in UNIT_LIST_SEPARATORS for t in between):
+            return None
+        return ParsedNumber(1.0, i, i + 1, from_words=True)
 
     def _skip(self, doc: Doc, sent: Span, parsed: ParsedNumber) -> bool:
         tok = doc[parsed.start]
@@ -502,8 +516,9 @@ class ClaimFinder:
             for n in range(self.max_unit_len, 0, -1):
                 words = tuple(t.lower_ for t in doc[j : j + n])
                 if len(words) == n and words in self.analyzer.asset_units:
+                    j, n = self._compound_head(doc, sent, j, n)
                     claim.unit = doc[j : j + n].text.lower()
-                    claim.kind = self.analyzer.asset_units[words]
+                    claim.kind = self.analyzer.asset_units[tuple(t.lower_ for t in doc[j : j + n])]
                     claim.platform = platform
                     claim.end = j + n
                     claim.rules.append("unit-asset")
@@ -534,6 +549,18 @@ class ClaimFinder:
             claim.metric = "money"
             claim.rules.append("unit-currency")
 
+    def _compound_head(self, doc: Doc, sent: Span, j: int, n: int) -> tuple[int, int]:
+        """A unit word that modifies another one names a kind of the later one: "website
+        links", "virtual private network (VPN) apps" count links and apps."""
+        k = j + n
+        if k + 2 < sent.end and doc[k].text == "(" and doc[k + 2].text == ")":
+            k += 3  # a bracketed acronym: "(VPN)"
+        for m in range(self.max_unit_len, 0, -1):
+            words = tuple(t.lower_ for t in doc[k : k + m])
+            if len(words) == m and k + m <= sent.end and words in self.analyzer.asset_units:
+                return k, m
+        return j, n
+
     def _mixed_units(self, doc: Doc, sent: Span, claim: Claim) -> None:
         """'3,200 posts, videos and clips': one number over several kinds is a mixed total.
 
@@ -563,11 +590,17 @@ class ClaimFinder:
 
     def _inherit_unit(self, doc: Doc, claim: Claim, earlier: Sequence[Claim]) -> None:
         """'1,098 in May and 1,312 in June', 'of which 44,900': take the unit of the last claim."""
-        if not earlier:
+        # "700 accounts and a page on Facebook and 48 on Instagram": a figure takes the unit
+        # of the last figure, not of "a page"
+        figures = [c for c in earlier if c.num_end > c.num_start + 1 or doc[c.num_start].like_num]
+        if not figures:
             return
-        last = earlier[-1]
+        last = figures[-1]
         if last.kind is None and last.metric is None:
             return
+        nxt = doc[claim.end] if claim.end < len(doc) else None
+        if nxt is not None and nxt.is_alpha and nxt.lower_ not in MODIFIER_STOP:
+            return  # "in those two countries": the number counts a noun of its own
         between = doc[last.end : claim.start]
         if len(between) > 8 or any(t.text in (";", ":") for t in between):
             return

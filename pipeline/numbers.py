@@ -61,6 +61,8 @@ MULTIPLIERS = {
     "bn": 1_000_000_000,
     "trillion": 1_000_000_000_000,
 }
+# Multipliers that follow number words: "four lakh", "two million"
+WORD_MULTIPLIERS = frozenset({"thousand", "lakh", "lakhs", "million", "crore", "crores", "billion"})
 # Vague quantities: "hundreds of Pages" has no count, only an order of magnitude.
 VAGUE = {
     "dozens": "dozens of",
@@ -130,7 +132,7 @@ def _word_value(tokens: Sequence[Token] | Doc, i: int) -> tuple[float, int] | No
                 j += 2
         elif low == "hundred" and seen:
             current = (current or 1) * 100
-        elif low in ("thousand", "million", "billion") and seen:
+        elif low in WORD_MULTIPLIERS and seen:
             total += (current or 1) * MULTIPLIERS[low]
             current = 0
         elif (
@@ -179,6 +181,10 @@ def parse_number_at(tokens: Sequence[Token] | Doc, i: int) -> ParsedNumber | Non
     value: float | None = digits_value(tok.text)
     end = i + 1
     from_words = False
+    if value is not None and _split_group(tokens, i):
+        # "46, 431": a thousands group split off by a stray space after the comma
+        value = value * 1000 + float(tokens[i + 2].text)
+        end = i + 3
     if value is None:
         words = _word_value(tokens, i)
         if words is None:
@@ -198,7 +204,22 @@ def parse_number_at(tokens: Sequence[Token] | Doc, i: int) -> ParsedNumber | Non
         elif nxt == "hundred" and not from_words:
             value *= 100
             end += 1
+    if end < n and tokens[end].text == "+":  # "10,900+ channels": at least that many
+        return ParsedNumber(value, i, end + 1, vague="+", from_words=from_words)
     return ParsedNumber(value, i, end, from_words=from_words)
+
+
+def _split_group(tokens: Sequence[Token] | Doc, i: int) -> bool:
+    """Is tokens[i:i+3] one number written '46, 431' (and not a list '120, 340, 560')?"""
+    n = len(tokens)
+    if i + 2 >= n or tokens[i + 1].text != "," or not tokens[i + 1].whitespace_:
+        return False
+    head, group = tokens[i].text, tokens[i + 2].text
+    if not (re.fullmatch(r"\d{1,3}", head) and re.fullmatch(r"\d{3}", group)):
+        return False
+    in_list_before = i >= 2 and tokens[i - 1].text == "," and tokens[i - 2].like_num
+    in_list_after = i + 4 < n and tokens[i + 3].text == "," and tokens[i + 4].like_num
+    return not (in_list_before or in_list_after)
 
 
 def is_year(tok: Token) -> bool:

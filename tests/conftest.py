@@ -21,9 +21,15 @@ def extractor():
 def analyze(extractor):
     """Text (and a publish date) -> records, as the pipeline would make them from an article."""
 
-    def run(text: str, published: str | None = "2021-06-15", title: str | None = None):
+    def run(
+        text: str,
+        published: str | None = "2021-06-15",
+        title: str | None = None,
+        url: str | None = None,
+        site: str | None = None,
+    ):
         article = Article(
-            source=Source(sha256="0" * 64, published=published, title=title),
+            source=Source(sha256="0" * 64, published=published, title=title, url=url, site=site),
             text=text,
             method="trafilatura",
             encoding="utf-8",

@@ -72,6 +72,47 @@ def test_claims_find(extractor, text, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "The store dropped over 240 virtual private network (VPN) apps.",
+            [("over 240 virtual private network (VPN) apps", 240, "app", None, "over", True)],
+            id="bracketed-acronym-then-head-noun",
+        ),
+        pytest.param(
+            "Officials cut 5,120 website links.",
+            [("5,120 website links", 5120, "url", None, None, False)],
+            id="unit-word-modifying-a-later-unit",
+        ),
+        pytest.param(
+            "It deleted 310 accounts and a Page on Facebook and 27 on Instagram.",
+            [
+                ("310 accounts", 310, "account", "Facebook", None, False),
+                ("a Page", 1, "page", "Facebook", None, False),
+                ("27", 27, "account", "Instagram", None, False),
+            ],
+            id="a-in-a-list-counts-one-and-figures-follow-figures",
+        ),
+        pytest.param(
+            "The network ran 44 accounts from three countries.",
+            [("44 accounts", 44, "account", None, None, False), ("three", 3, None, None, None, False)],
+            id="a-number-with-a-noun-of-its-own-inherits-nothing",
+        ),
+        pytest.param(
+            "Police closed 12 Telegram channels and 40 chatbots.",
+            [
+                ("12 Telegram channels", 12, "channel", "Telegram", None, False),
+                ("40 chatbots", 40, "bot", None, None, False),
+            ],
+            id="chatbots",
+        ),
+    ],
+)
+def test_claims_find_units_as_written(extractor, text, expected):
+    assert _claims(extractor, text) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "On September 3, 2020 the report came out.",

@@ -46,6 +46,10 @@ def test_numbers_digits_value(text, value):
         ("dozens of accounts", None, "dozens of"),
         ("tens of thousands of posts", None, "tens of thousands of"),
         ("three million lines", 3_000_000, None),
+        ("four lakh accounts", 400_000, None),
+        ("two crore users", 20_000_000, None),
+        ("12, 760 sites", 12_760, None),  # a stray space after the thousands comma
+        ("8,300+ channels", 8_300, "+"),
     ],
 )
 def test_numbers_parse_number_at(text, value, vague):
@@ -59,3 +63,10 @@ def test_numbers_parse_number_at(text, value, vague):
 @pytest.mark.parametrize("text", ["accounts were removed", "the network", "Section 69A"])
 def test_numbers_no_number(text):
     assert parse_number_at(NLP(text), 0) is None
+
+
+@pytest.mark.parametrize("text", ["figures of 120, 340, 560 and 780", "in 2021, 310 apps"])
+def test_numbers_lists_are_not_split_groups(text):
+    doc = NLP(text)
+    values = [p.value for i in range(len(doc)) if (p := parse_number_at(doc, i)) is not None]
+    assert 120340 not in values and 2021310 not in values

@@ -244,6 +244,60 @@ TAKEDOWNS = [
 ]
 
 
+# Sentences whose structure the trained parser reads (candidate sentences).
+STRUCTURE = [
+    pytest.param(
+        "Telegram said it blocked 2,410 channels. Separately, 318 channels, which had been "
+        "promoting the same scam for months, were taken down.",
+        [("Telegram", [2410]), ("Telegram", [318])],
+        id="long-passive-subject-with-a-relative-clause",
+    ),
+    pytest.param(
+        "The two rogue admin accounts deleted 500 posts before they were caught.",
+        [(None, [500])],
+        id="the-subject-of-an-active-takedown-verb-is-not-removed",
+    ),
+    pytest.param(
+        "Google published its bulletin. Networks aligned with Beijing lost 812 channels in "
+        "March and 640 in April.",
+        [("Google", [812]), ("Google", [640])],
+        id="lost-is-a-takedown-whose-actor-is-in-the-discourse",
+    ),
+    pytest.param(
+        "Google published its bulletin. Networks tied to Moscow saw 377 channels terminated.",
+        [("Google", [377])],
+        id="participle-under-a-verb-that-is-no-cue",
+    ),
+    pytest.param(
+        "Twitter said it took action on six accounts and 215 tweets named in court orders.",
+        [("Twitter", [6, 215])],
+        id="took-action-on",
+    ),
+    pytest.param(
+        "The regulator said YouTube had failed to remove 3,000 flagged videos.",
+        [],
+        id="failed-to-remove-is-not-a-removal",
+    ),
+    pytest.param(
+        "The PTA reviewed its list. Of 12,400 URLs flagged, 9,980 were blocked.",
+        [("PTA", [9980])],
+        id="a-fronted-of-phrase-names-the-whole-not-what-was-blocked",
+    ),
+    pytest.param(
+        "Officials said the authorities took further steps by blocking Telegram channels "
+        "used to buy votes.",
+        [],
+        id="a-platform-naming-a-kind-of-channel-is-not-an-app-ban",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STRUCTURE)
+def test_records_structure(analyze, text, expected):
+    found = analyze(text).records
+    assert [(r.actor.name if r.actor else None, sorted(t.count for t in r.targets)) for r in found] == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), TAKEDOWNS)
 def test_records_takedowns(analyze, text, expected):
     assert _records(analyze, text) == expected

@@ -307,6 +307,7 @@ class RecordBuilder:
             if blocked_by(self.ctx, cue, sent) is None:
                 actor, _ = actor_for(self.ctx, self.state, cue, sent)
                 self.state.pending = (cue, actor, self.state.sent_index)
+                self.state.focus_actor = actor or self.state.focus_actor
                 self.state.pending_sent = sent
                 break
         return False
@@ -326,6 +327,8 @@ class RecordBuilder:
             for m in ctx.mentions:
                 if m.label != "PLATFORM" or m.start < cue.end:
                     continue
+                if m.end < len(doc) and doc[m.end].lower_ in ctx.lexicon.unit_words:
+                    break  # "blocking Telegram channels": the platform names a kind of channel
                 if all(t.lower_ in APP_LIST_GLUE for t in doc[j : m.start]) and m.start - j <= 4:
                     named.append(m)
                     j = m.end

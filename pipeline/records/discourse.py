@@ -120,7 +120,9 @@ def observe(ctx: Context, state: DiscourseState, sent: Span) -> None:
         else None
     )
     if root is not None:
-        subject, _ = subject_of(root)
+        # a root that is a noun is a parse of a long subject with its verb taken for a
+        # modifier ("the newly rebranded Meta company, ..., announced ...")
+        subject = root if root.pos_ in ("NOUN", "PROPN") else subject_of(root)[0]
         if subject is not None and subject.pos_ != "PRON":
             actor, _ = resolve_subject(ctx, state, subject, sent)
     else:
@@ -302,10 +304,9 @@ def resolve_subject(
     description = _description(ctx, state, tok)
     if description is not None:
         return description, "actor-description"
-    if tok.ent_type_ == "ORG" and not any(m.label == "RESEARCH" for m in _covering(ctx, i)):
-        ent = next(e for e in tok.doc.ents if e.start <= tok.i < e.end)
-        name = clean_name(ent.text)
-        return Actor(name=name, kind=_kind_of_name(ctx, name)), "actor-organisation"
+    organisation = _organisation_name(tok)
+    if organisation is not None and not any(m.label == "RESEARCH" for m in _covering(ctx, i)):
+        return Actor(name=organisation, kind=_kind_of_name(ctx, organisation)), "actor-organisation"
     country = next(
         (m for m in _covering(ctx, i) if m.label in ("COUNTRY", "DEMONYM") and m.id), None
     )
@@ -325,6 +326,20 @@ def _naming_tokens(tok: Token) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
+def _organisation_name(tok: Token) -> str | None:
+    """A subject the parser knows as an organisation -> its name: the proper-noun compound
+    it heads ("The State Cyber Inspectorate"), whose words the entity recogniser marks ORG
+    at least in part and never as a person."""
+    words = [c for c in tok.children if c.dep_ == "compound" and c.i < tok.i] + [tok]
+    words = [t for t in tok.doc[words[0].i : tok.i + 1]]
+    if not all(t.is_title or t.is_upper for t in words):
+        return None
+    types = {t.ent_type_ for t in words}
+    if "ORG" not in types or "PERSON" in types:
+        return None
+    return clean_name(" ".join(t.text for t in words))
+
+
 def _covering(ctx: Context, i: int) -> list[Mention]:
     return [m for m in ctx.mentions if m.start <= i < m.end]
 
@@ -333,26 +348,30 @@ def _pronoun(
     ctx: Context, state: DiscourseState, tok: Token, sent: Span
 ) -> tuple[Actor | None, str]:
     """'we' -> the page's publisher, or the speaker of the quote; 'it', 'they' -> the one
-    who said so ("X said it had removed"), else the actor in focus."""
+    who said so ("X said it had removed"), an actor named before it in the sentence
+    ("Facebook's action was small: it took down ..."), else the actor in focus."""
+    i = ctx.parses.index(tok)
+    speaker = _reporter(ctx, state, tok, sent)
     if "1" in tok.morph.get("Person", []):
-        quoted = _inside_quotes(ctx, sent, ctx.parses.index(tok))
-        if ctx.publisher is not None and not quoted:
+        if ctx.publisher is not None and not _inside_quotes(ctx, sent, i):
             return ctx.publisher, "actor-publisher"
-        speaker = _speaker(ctx, state, tok, sent)
         if speaker is not None:
             return speaker, "actor-speaker"
+        if state.last_subject is not None:
+            return state.last_subject, "actor-speaker-in-focus"
         return (ctx.publisher, "actor-publisher") if ctx.publisher else (None, "")
-    speaker = _speaker(ctx, state, tok, sent)
     if speaker is not None:
         return speaker, "actor-pronoun-speaker"
+    before = [m for m in ctx.mentions if m.label in ACTOR_KINDS and sent.start <= m.start < i]
+    if before:
+        return actor_from_mention(ctx, before[-1]), "actor-pronoun-antecedent"
     actor = state.focus_actor or state.last_subject
     return (actor, "actor-pronoun") if actor is not None else (None, "")
 
 
-def _speaker(ctx: Context, state: DiscourseState, tok: Token, sent: Span) -> Actor | None:
+def _reporter(ctx: Context, state: DiscourseState, tok: Token, sent: Span) -> Actor | None:
     """Who says the clause a token is in: the subject of the reporting verb it hangs on
-    ("The inspectorate said it had shut down ...", "..., Facebook said."), else the one
-    last seen speaking or acting."""
+    ("The inspectorate said it had shut down ...", "..., Facebook said."), or None."""
     verb = tok.head
     for _ in range(MAX_VERB_CHAIN):
         if verb.dep_ not in ("ccomp", "conj", "xcomp", "parataxis") or verb.head is verb:
@@ -362,10 +381,9 @@ def _speaker(ctx: Context, state: DiscourseState, tok: Token, sent: Span) -> Act
             subject, _ = subject_of(verb)
             if subject is not None and subject.pos_ != "PRON":
                 actor, _ = resolve_subject(ctx, state, subject, sent)
-                if actor is not None:
-                    return actor
+                return actor
             break
-    return state.last_subject
+    return None
 
 
 def _description(ctx: Context, state: DiscourseState, tok: Token) -> Actor | None:

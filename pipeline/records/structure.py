@@ -90,7 +90,10 @@ MODIFIER_DEPS = frozenset({"acl", "relcl", "amod"})  # "channels terminated", "r
 GOVERNED_DEPS = frozenset({"dobj", "nsubjpass", "nsubj", "attr", "oprd", "dative", "pobj"})
 NOMINAL_POS = frozenset({"NOUN", "PROPN", "NUM", "PRON"})
 VERBAL_POS = frozenset({"VERB", "AUX"})
-MAX_PHRASE_DEPTH = 8  # nouns climbed from a count to its phrase head; lists are shorter
+MAX_PHRASE_DEPTH = 8
+VERB_CUES = frozenset(
+    {"ACTION", "COMPOSE", "NONACTION", "REACH"}
+)  # nouns climbed from a count to its phrase head; lists are shorter
 
 
 # --------------------------------------------------------------------------- governing verbs
@@ -220,10 +223,25 @@ def parsed_governor(ctx: Context, claim: Claim) -> tuple[bool, Cue | None]:
         governed = head.dep_ in GOVERNED_DEPS and verb.pos_ in VERBAL_POS and verb is not head
         if governed and inside_any_claim(ctx.claims, ctx.parses.index(verb)):
             return False, None  # the parser took a counted noun for a verb ("accounts")
-        cue = ctx.cue_at(ctx.parses.index(verb)) if governed else None
+        cue = ctx.cue_at(ctx.parses.index(verb), VERB_CUES) if governed else None
         if cue is not None and cue.label == "COMPOSE" and verb.dep_ in MODIFIER_DEPS:
             tok = verb.head  # "a network that included 50 accounts": the network's verb
             continue
+        if cue is not None and cue.label == "ACTION" and head.dep_ == "nsubj":
+            # the subject of "deleted" deletes; it is not deleted. A bare participle is
+            # passive in meaning: "saw 377 channels terminated"
+            return True, (cue if _bare_participle(verb) else None)
+        if cue is None and governed and head.dep_ == "nsubj":
+            # "9,000 channels tied to the war were removed": the parser made the count the
+            # subject of the modifier; the passive verb it hangs on lacks a subject of its own
+            outer = ctx.cue_at(ctx.parses.index(verb.head), VERB_CUES)
+            if (
+                verb.dep_ in ("advcl", "acl", "ccomp")
+                and outer is not None
+                and outer.label == "ACTION"
+                and _passive_without_subject(verb.head)
+            ):
+                return True, outer
         if cue is not None:
             return True, cue
         # "saw 1,045 channels terminated", "2,000 removed channels", "accounts that were
@@ -231,11 +249,26 @@ def parsed_governor(ctx: Context, claim: Claim) -> tuple[bool, Cue | None]:
         for node in path:
             for child in node.children:
                 if child.dep_ in MODIFIER_DEPS and not _own_subject(child):
-                    participle = ctx.cue_at(ctx.parses.index(child))
+                    participle = ctx.cue_at(ctx.parses.index(child), VERB_CUES)
                     if participle is not None and participle.label == "ACTION":
                         return True, participle
         return governed, cue
     return False, None
+
+
+def _bare_participle(verb: Token) -> bool:
+    """'(saw) 377 channels terminated': a past participle with no auxiliary, in a clause
+    that is not the sentence's main one."""
+    return (
+        verb.tag_ == "VBN"
+        and verb.dep_ != "ROOT"
+        and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+    )
+
+
+def _passive_without_subject(verb: Token) -> bool:
+    deps = {c.dep_ for c in verb.children}
+    return "auxpass" in deps and not deps & {"nsubjpass", "nsubj"}
 
 
 def _own_subject(verb: Token) -> bool:

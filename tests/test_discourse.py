@@ -1,0 +1,72 @@
+"""discourse: who acted, read across sentences and from the page itself."""
+
+import pytest
+
+
+def _actors(analyze, text, **kw):
+    return [
+        (r.actor.name if r.actor else None, sorted(t.count for t in r.targets))
+        for r in analyze(text, **kw).records
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kw", "expected"),
+    [
+        pytest.param(
+            "Our quarterly bulletin is out. We terminated 62 channels linked to Peru.",
+            {"url": "https://blog.google/threat-analysis-group/bulletin-q1/"},
+            [("Google", [62])],
+            id="first-person-on-the-company-own-address",
+        ),
+        pytest.param(
+            "We removed 140 accounts for breaking our rules.",
+            {"url": "https://example.org/reports/q2", "site": "TikTok Newsroom"},
+            [("TikTok", [140])],
+            id="first-person-on-a-page-named-for-the-company",
+        ),
+        pytest.param(
+            "Meta published its monthly report on Tuesday. The report says: \u201cWe removed 77 "
+            "Facebook accounts and 9 Pages.\u201d",
+            {"url": "https://news.example.com/2021/meta-report"},
+            [("Meta", [9, 77])],
+            id="first-person-in-a-quote-is-the-speaker",
+        ),
+        pytest.param(
+            "Meta said the operators moved their audience to Telegram and Signal. The tech "
+            "giant said it removed 31 Facebook accounts and 12 Pages.",
+            {},
+            [("Meta", [12, 31])],
+            id="the-tech-giant-is-the-last-company-seen-acting",
+        ),
+        pytest.param(
+            "The State Cyber Inspectorate in Tallinn said it had shut down 18 Telegram channels "
+            "and 60 chatbots.",
+            {},
+            [("State Cyber Inspectorate", [18, 60])],
+            id="it-is-the-one-who-said-so",
+        ),
+        pytest.param(
+            "Twitter\u2019s move was quick: it suspended 230 accounts within a day.",
+            {},
+            [("Twitter", [230])],
+            id="it-is-an-actor-named-before-it",
+        ),
+        pytest.param(
+            "The BTRC met ministers on Monday. Around 2,700 pages were blocked on "
+            "Facebook, officials said.",
+            {"title": "Telecom regulator steps up blocking"},
+            [("BTRC", [2700])],
+            id="agentless-passive-takes-the-regulator-in-focus-not-the-platform",
+        ),
+        pytest.param(
+            "YouTube gave no figures at first. Later, more than 9,000 channels tied to the "
+            "war in Ukraine were removed from the platform.",
+            {},
+            [("YouTube", [9000])],
+            id="long-passive-subject-actor-from-the-discourse",
+        ),
+    ],
+)
+def test_discourse_actors(analyze, text, kw, expected):
+    assert _actors(analyze, text, **kw) == expected
