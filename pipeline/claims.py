@@ -397,9 +397,9 @@ class ClaimFinder:
             if parsed is None or parsed.end > sent.end:
                 continue
             claim = self._claim(doc, sent, parsed, platform_at, out)
-            if claim is not None and parsed.end == i + 1 and doc[i].lower_ in ("a", "an"):
-                if claim.kind is None:
-                    continue  # "and a statement": one of nothing we count
+            single = parsed.end == i + 1 and doc[i].lower_ in ("a", "an")
+            if claim is not None and single and claim.kind is None:
+                continue  # "and a statement": one of nothing we count
             if claim is not None:
                 out.append(claim)
                 consumed = max(claim.end, parsed.end)
