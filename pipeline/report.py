@@ -15,6 +15,7 @@ is converted here (``utf16_offsets``).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
@@ -59,6 +60,7 @@ CHART_ROW_HEIGHT = 22
 CHART_COLUMNS_HEIGHT = 140
 CHART_AXIS_HEIGHT = 18
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # characters JavaScript counts as two
 _PERIOD_MONTH = re.compile(r"^([A-Z][a-z]+) ((?:19|20)\d\d)$")
 _PERIOD_QUARTER = re.compile(r"^Q([1-4]) ((?:19|20)\d\d)$")
 _PERIOD_YEAR = re.compile(r"^((?:19|20)\d\d)$")
@@ -201,7 +203,7 @@ def target_text(kind: str, platform: str | None, count: int | None, qualifier: s
 
 def utf16_offsets(text: str) -> Callable[[int], int]:
     """Text -> a function from code-point offsets to UTF-16 offsets (JavaScript's)."""
-    if text.isascii() or all(ord(c) <= 0xFFFF for c in text):
+    if text.isascii() or not _ASTRAL.search(text):
         return lambda i: i
     prefix = [0] * (len(text) + 1)
     for i, char in enumerate(text):
@@ -209,6 +211,7 @@ def utf16_offsets(text: str) -> Callable[[int], int]:
     return lambda i: prefix[max(0, min(i, len(text)))]
 
 
+@functools.lru_cache(maxsize=4096)  # the same few entity names recur on every page
 def _norm_name(name: str) -> str:
     words = name.casefold().split()
     if words and words[0] == "the":
@@ -514,7 +517,7 @@ class Row:
     action: str
     targets: list[str]
     total: str | None
-    countries: list[tuple[str, str, str]]  # code, name, role
+    countries: str  # "PK origin, IN target"
     period: str | None
     reason: str | None
     site: str
@@ -535,7 +538,7 @@ def _row(record: TakedownRecord) -> Row:
         action=record.action,
         targets=[target_text(t.kind, t.platform, t.count, t.qualifier) for t in record.targets],
         total=total,
-        countries=[(c.code, c.name, c.role) for c in record.countries],
+        countries=", ".join(f"{c.code} {c.role}" for c in record.countries),
         period=record.period,
         reason=record.reason.label.replace("_", " ") if record.reason else None,
         site=src.site or _host(src.url) or src.path or "(unknown source)",
