@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint check bench realdev clean
+.PHONY: install chromium run report-screenshot test lint check bench realdev clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,17 +14,30 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job: every page under fixtures/ -> out/records.jsonl, out/articles.jsonl
+## Debian's Chromium, which the report's browser tests drive through Playwright (Playwright's
+## own browser builds are never downloaded); installed only when missing
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium)
+
+## The main job: every page under fixtures/ -> out/records.jsonl, out/articles.jsonl,
+## out/errors.jsonl, then the review page out/report.html
 run: install
 	$(BIN)/takedowns extract fixtures/ -o out/records.jsonl --articles out/articles.jsonl \
 		--errors out/errors.jsonl
+	$(BIN)/takedowns report out/records.jsonl -o out/report.html
+
+## The README's screenshot of the review page, taken in Chromium from out/report.html
+report-screenshot: run chromium
+	$(BIN)/python scripts/report_measure.py --screenshot docs/report.png --no-measure
 
 lint: install
 	$(BIN)/ruff check pipeline models tests scripts
 	$(BIN)/mypy
 
 ## Linters, the test suite, then the fixture check
-test: lint
+test: lint chromium
 	$(BIN)/pytest -q
 	$(BIN)/takedowns check fixtures/
 

@@ -249,6 +249,57 @@ def check(directory: str, jobs: int) -> None:
 
 
 @main.command()
+@click.argument("records", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--articles",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Article lines [default: articles.jsonl beside the records file, if there].",
+)
+@click.option(
+    "--errors",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Error lines [default: errors.jsonl beside the records file, if there].",
+)
+@click.option(
+    "--events",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Event lines (from takedowns events): adds a view by event.",
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write."
+)
+@click.option("--title", default=None, help="Page title [default: Takedown records].")
+def report(
+    records: str,
+    articles: str | None,
+    errors: str | None,
+    events: str | None,
+    output: str,
+    title: str | None,
+) -> None:
+    """Write a self-contained HTML review page of the records: a filterable table, each
+    record's evidence highlighted in its article, summary charts, pages with no takedown,
+    errors and (with --events) events.
+
+    Example: takedowns report out/records.jsonl -o out/report.html
+    """
+    from pipeline.errors import ReportError
+    from pipeline.report import DEFAULT_TITLE, load_inputs, render_report, write_report
+
+    try:
+        inputs = load_inputs(
+            Path(records),
+            articles=Path(articles) if articles else None,
+            errors=Path(errors) if errors else None,
+            events=Path(events) if events else None,
+        )
+    except ReportError as exc:
+        raise click.ClickException(exc.message) from exc
+    write_report(render_report(inputs, title=title or DEFAULT_TITLE), Path(output))
+    click.echo(f"wrote {output} ({len(inputs.records)} records)", err=True)
+
+
+@main.command()
 @click.option(
     "--what",
     type=click.Choice(["record", "article", "error"]),

@@ -6,7 +6,8 @@
     ├── DecodeError               bytes could not be turned into text
     ├── CleanError                no article text could be found in the page
     ├── ExtractError              the NLP stages failed on the text
-    └── WriteError                an output line could not be written
+    ├── WriteError                an output line could not be written
+    └── ReportError               an input of ``takedowns report`` could not be read
 
 Each error carries a stable ``code`` (``"<stage>.<what>"``) that is written to
 errors.jsonl and listed in the README, so users can group failures.
@@ -70,3 +71,9 @@ class WriteError(PipelineError):
     """Output could not be written."""
 
     stage = "write"
+
+
+class ReportError(PipelineError):
+    """A records, articles, errors or events file given to the report could not be read."""
+
+    stage = "report"
