@@ -29,6 +29,7 @@ class ExpectedCountry(BaseModel):
     model_config = _STRICT
     code: str
     role: CountryRole
+    inferred: bool = False
 
 
 class ExpectedReach(BaseModel):

@@ -72,6 +72,9 @@ class Country(BaseModel):
     code: str  # ISO 3166-1 alpha-2
     name: str
     role: CountryRole
+    # not tied to this takedown by the text: the country the article is about, where most
+    # of its places are (a record the text gives no country otherwise gets it)
+    inferred: bool = False
 
 
 class Reason(BaseModel):

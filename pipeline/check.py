@@ -107,12 +107,12 @@ def _pair(
     scores = []
     for i, e in enumerate(expected):
         e_targets = Counter((t.kind, t.count) for t in e.targets)
-        e_countries = {(c.code, c.role) for c in e.countries}
+        e_countries = {(c.code, c.role, c.inferred) for c in e.countries}
         for j, p in enumerate(produced):
             shared = sum((e_targets & Counter((t.kind, t.count) for t in p.targets)).values())
             if not shared:
                 continue
-            countries = len(e_countries & {(c.code, c.role) for c in p.countries})
+            countries = len(e_countries & {(c.code, c.role, c.inferred) for c in p.countries})
             scores.append((shared, countries, -abs(i - j), i, j))
     scores.sort(reverse=True)
     used_e: set[int] = set()
@@ -137,7 +137,7 @@ def _expected_items(e: ExpectedRecord) -> dict[str, list[Hashable]]:
         "action": [e.action],
         "target": [(t.kind, t.count) for t in e.targets],
         "target detail": [(t.kind, t.count, t.platform, t.approximate) for t in e.targets],
-        "country": [(c.code, c.role) for c in e.countries],
+        "country": [(c.code, c.role, c.inferred) for c in e.countries],
         "reason": [e.reason] if e.reason else [],
         "period": [e.period] if e.period else [],
     }
@@ -159,7 +159,7 @@ def _produced_items(p: TakedownRecord, checked: Iterable[str]) -> dict[str, list
         "action": [p.action],
         "target": [(t.kind, t.count) for t in p.targets],
         "target detail": [(t.kind, t.count, t.platform, t.approximate) for t in p.targets],
-        "country": [(c.code, c.role) for c in p.countries],
+        "country": [(c.code, c.role, c.inferred) for c in p.countries],
         "reason": [p.reason.label] if p.reason else [],
         "period": [p.period] if p.period else [],
         "total": [p.total.count] if p.total else [],

@@ -199,6 +199,7 @@ class Cue:
     rule: str
     start: int  # token offsets
     end: int
+    passive: bool = False  # passive in meaning: the subject is what is taken down ("lost")
 
 
 class Analyzer:
@@ -208,10 +209,10 @@ class Analyzer:
         self.patterns_dir = patterns_dir
         self.nlp = load_nlp(patterns_dir)
         self.matcher = LexicalMatcher(self.nlp.vocab)
-        self._cue_meta: dict[str, tuple[str, str, str]] = {}
+        self._cue_meta: dict[str, tuple[str, str, str, bool]] = {}
         for n, row in enumerate(srsly.read_jsonl(patterns_dir / "cues.jsonl")):
             key = f"{row['rule']}#{n}"
-            self._cue_meta[key] = (row["label"], row["id"], row["rule"])
+            self._cue_meta[key] = (row["label"], row["id"], row["rule"], row.get("passive", False))
             try:
                 self.matcher.add(key, row["pattern"])
             except (PatternError, ValueError) as exc:
@@ -240,8 +241,8 @@ class Analyzer:
         """Doc -> cue matches, longest first where they overlap, in text order."""
         found = []
         for key, start, end in self.matcher(doc):
-            label, value, rule = self._cue_meta[key]
-            found.append(Cue(label, value, rule, start, end))
+            label, value, rule, passive = self._cue_meta[key]
+            found.append(Cue(label, value, rule, start, end, passive))
         # keep the longest of overlapping matches of the same label
         found.sort(key=lambda c: (c.start, -(c.end - c.start)))
         kept: list[Cue] = []

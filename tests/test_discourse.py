@@ -70,3 +70,49 @@ def _actors(analyze, text, **kw):
 )
 def test_discourse_actors(analyze, text, kw, expected):
     assert _actors(analyze, text, **kw) == expected
+
+
+def _countries(analyze, text, **kw):
+    return [
+        sorted((c.code, c.role, c.inferred) for c in r.countries)
+        for r in analyze(text, **kw).records
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Meta took down a network of fake Pages and accounts linked to the Kenyan police. "
+            "Officials at the company described it on a call. A total of 41 Facebook accounts "
+            "and 12 Pages were removed.",
+            [[("KE", "origin", False)]],
+            id="a-network-told-before-is-counted-later",
+        ),
+        pytest.param(
+            "Facebook removed 60 accounts tied to Peru's army. Earlier, Facebook had blocked "
+            "fake accounts linked to a Chilean senator.",
+            [[("PE", "origin", False)]],
+            id="another-takedown-told-later-gives-nothing",
+        ),
+        pytest.param(
+            "Facebook found networks in two states. In Jalisco it removed 33 fake accounts. "
+            "In Sonora it removed 20 Pages.",
+            [[("MX", "origin", True)], [("MX", "origin", True)]],
+            id="the-article-country-from-its-regions-is-inferred",
+        ),
+        pytest.param(
+            "The Bangladesh Telecommunication Regulatory Commission met on Sunday. The "
+            "regulator then blocked 58 websites.",
+            [[("BD", "location", False)]],
+            id="a-government-body-blocks-in-its-own-country",
+        ),
+        pytest.param(
+            "Meta removed 20 accounts. Its report also covered Iran, Israel and China.",
+            [[]],
+            id="a-report-on-several-countries-infers-none",
+        ),
+    ],
+)
+def test_discourse_countries(analyze, text, expected):
+    assert _countries(analyze, text) == expected

@@ -102,8 +102,8 @@ TAKEDOWNS = [
         "YouTube terminated 204 channels in April, 1,150 in May and 1,390 in June, all linked "
         "to China.",
         [
-            ("YouTube", "terminated", [("channel", 204, "YouTube")], []),
-            ("YouTube", "terminated", [("channel", 1150, "YouTube")], []),
+            ("YouTube", "terminated", [("channel", 204, "YouTube")], [("CN", "origin")]),
+            ("YouTube", "terminated", [("channel", 1150, "YouTube")], [("CN", "origin")]),
             ("YouTube", "terminated", [("channel", 1390, "YouTube")], [("CN", "origin")]),
         ],
         id="month-by-month-series",

@@ -26,6 +26,7 @@ from pipeline.nlp import Cue, country_name
 from pipeline.records.attach import (
     actor_country,
     add_countries,
+    country_of_actor,
     domestic,
     investigators_in,
     languages_in,
@@ -42,10 +43,18 @@ from pipeline.records.discourse import (
     DiscourseState,
     actor_for,
     observe,
+    same_actor,
+    tells_new_takedown,
 )
 from pipeline.records.merge import breakdown_of, merge
 from pipeline.records.periods import heading_period
-from pipeline.records.roles import GEOGRAPHIC_ACTIONS, WEAK_COUNTRY_RULES, countries_in, operator_in
+from pipeline.records.roles import (
+    GEOGRAPHIC_ACTIONS,
+    WEAK_COUNTRY_RULES,
+    article_country,
+    countries_in,
+    operator_in,
+)
 from pipeline.records.structure import (
     blocked_by,
     coordinated_governors,
@@ -53,7 +62,7 @@ from pipeline.records.structure import (
     split_networks,
 )
 from pipeline.records.tables import TableReader
-from pipeline.records.working import PLACE_BOUND_KINDS, WorkingRecord
+from pipeline.records.working import WorkingRecord
 
 # Roles a later sentence's bare mention cannot give: it is not evidence of a role.
 FOLLOW_UP_WEAK_RULES = frozenset(
@@ -99,6 +108,7 @@ class RecordBuilder:
         self.ctx = ctx
         self.state = DiscourseState()
         self.tables = TableReader()
+        self.article_country: str | None = None
 
     def run(self) -> list[WorkingRecord]:
         ctx = self.ctx
@@ -124,7 +134,9 @@ class RecordBuilder:
             self.state.prev_sent = sent
         if self.tables.open:
             self._flush_table()
-        return [self._finish(rec) for rec in self.state.records if not rec.superseded]
+        kept = [rec for rec in self.state.records if not rec.superseded]
+        self.article_country = article_country(ctx) if kept else None
+        return [self._finish(rec) for rec in kept]
 
     def _starts_line(self, sent: Span) -> bool:
         return sent.start_char == 0 or self.ctx.text[sent.start_char - 1] == "\n"
@@ -178,13 +190,25 @@ class RecordBuilder:
         if strong:
             for key in [k for k in rec.weak if k[1] == "origin" and k in rec.countries]:
                 del rec.countries[key]
-        if not rec.countries and all(c.kind in PLACE_BOUND_KINDS for c in rec.targets):
-            # posts, sites, SIMs: moderated in the country the article is about
-            for m in ctx.mentions:
-                if m.label in ("COUNTRY", "DEMONYM") and m.id:
-                    rec.add_country(m.id, country_name(m.id), "location")
-                    rec.add_rule("country-location-article")
-                    break
+        own = country_of_actor(ctx, rec.actor)
+        if own is not None and not any(role == "location" for _, role in rec.countries):
+            # "the regulator blocked 2 apps": a government body blocks in its own country
+            rec.add_country(own, country_name(own), "location")
+            rec.add_rule("country-location-actor-name")
+        if not rec.countries:
+            # the text ties no country to it: the country the article is about, where
+            # posts, sites and SIMs are moderated, or where a network is likely run from
+            code = self.article_country
+            if code is not None:
+                located = (
+                    rec.content()
+                    or rec.action in GEOGRAPHIC_ACTIONS
+                    or (rec.actor is not None and rec.actor.kind != "platform")
+                )
+                role = "location" if located else "origin"
+                rec.add_country(code, country_name(code), role)
+                rec.inferred.add((code, role))
+                rec.add_rule("country-article")
         return rec
 
     def _default_period(self) -> str | None:
@@ -302,14 +326,24 @@ class RecordBuilder:
         return bool(cues) and cues[-1].end >= claim.start - 1
 
     def _note_pending(self, sent: Span) -> bool:
-        """An action with no counts: remember it for a following 'it consisted of ...'."""
-        for cue in cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}):
-            if blocked_by(self.ctx, cue, sent) is None:
-                actor, _ = actor_for(self.ctx, self.state, cue, sent)
-                self.state.pending = (cue, actor, self.state.sent_index)
-                self.state.focus_actor = actor or self.state.focus_actor
-                self.state.pending_sent = sent
-                break
+        """An action with no counts: remember it for a following 'it consisted of ...' ->
+        True when it is a takedown of its own ("removed a network linked to ..."), False
+        when it only tells again of the one in focus ("the said pages had been taken down")
+        and may add to it."""
+        ctx = self.ctx
+        for cue in cues_in(ctx.cues, sent.start, sent.end, {"ACTION"}):
+            if blocked_by(ctx, cue, sent) is not None:
+                continue
+            actor, _ = actor_for(ctx, self.state, cue, sent)
+            told = countries_in(ctx, sent.start, sent.end, sent.start, actor, cue.value)
+            before = self.state.pending
+            if told or before is None or not same_actor(actor, before[1]):
+                # a mention of it again with no country keeps the countries told before
+                self.state.pending_region = (sent.start, sent.end)
+            self.state.pending = (cue, actor, self.state.sent_index)
+            self.state.focus_actor = actor or self.state.focus_actor
+            self.state.pending_sent = sent
+            return tells_new_takedown(ctx, cue)
         return False
 
     def _named_apps(self, sent: Span) -> bool:
@@ -478,6 +512,19 @@ class RecordBuilder:
                 )
                 if rec.countries:
                     break
+        pending = self.state.pending
+        if (
+            not rec.countries
+            and pending is not None
+            and (actor is None or pending[1] is None or same_actor(actor, pending[1]))
+        ):
+            # "Facebook removed a network linked to the Philippine police. ... A total of 57
+            # accounts ... have been taken down": the network told before, now counted
+            start, end = self.state.pending_region
+            carried = countries_in(ctx, start, end, start, actor, rec.action, rec.content())
+            for code, name, role, rule in carried:
+                rec.add_country(code, name, role, weak=rule in WEAK_COUNTRY_RULES)
+                rec.add_rule("network-told-before-" + rule)
         if actor is not None and actor.kind != "platform":
             add_countries(rec, actor_country(self.ctx, sent, cue))
         domestic(self.ctx, rec, doc[region_start:region_end])
@@ -519,9 +566,12 @@ class RecordBuilder:
             self.state.combined, self.state.combined_last = rec, self.state.sent_index
         merged = merge(self.state.records, rec, self.state.sent_index)
         merged.last_sentence = self.state.sent_index
-        if not cue.rule.startswith("compose-after-"):
+        part = cue.rule.startswith("compose-after-") or any(
+            r.startswith("network-told-before-") for r in rec.rules
+        )
+        if not part:
             # a takedown with counts of its own ends the one told before without counts;
-            # make-up sentences may follow one another ("The first network ... The second")
+            # its parts may follow one another ("The first network ... The second")
             self.state.pending = None
         self.state.focus = merged
         self.state.focus_actor = actor or self.state.focus_actor

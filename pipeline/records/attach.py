@@ -6,6 +6,7 @@ record it is given; none of them decides which record a sentence is about.
 
 from spacy.tokens import Span
 
+from models.record import Actor
 from pipeline.claims import Claim
 from pipeline.nlp import Cue, country_name
 from pipeline.records.context import Context, cues_in
@@ -171,3 +172,23 @@ def ordered_by_government(ctx: Context, sent: Span) -> bool:
         ):
             return True
     return False
+
+
+MAX_COUNTRY_WORDS = 4  # "Democratic Republic of the Congo"
+
+
+def country_of_actor(ctx: Context, actor: Actor | None) -> str | None:
+    """A government body's own country, as its name or our agency list tells it:
+    "Pakistan Telecommunication Authority", "Malaysian Communications ... Commission",
+    "MeitY"."""
+    if actor is None or actor.kind == "platform":
+        return None
+    if actor.name in ctx.lexicon.agency_countries:
+        return ctx.lexicon.agency_countries[actor.name]
+    words = actor.name.lower().replace("'s", "").split()
+    for i in range(len(words)):
+        for n in range(MAX_COUNTRY_WORDS, 0, -1):
+            code = ctx.lexicon.country_words.get(tuple(words[i : i + n]))
+            if code is not None:
+                return code
+    return None

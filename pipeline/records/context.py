@@ -9,7 +9,9 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
+import pycountry
 import srsly
 from spacy.tokens import Doc, Span
 
@@ -35,6 +37,11 @@ class Lexicon:
     # to know a publisher from its web address
     actor_names: dict[str, str] = field(default_factory=dict)
     agency_countries: dict[str, str] = field(default_factory=dict)  # "PTA" -> "PK"
+    # first-level regions of one country, as lower-cased words -> ISO code: "in Colima"
+    # tells which country an article is about (pycountry's subdivisions)
+    places: dict[tuple[str, ...], str] = field(default_factory=dict)
+    # country names and demonyms as lower-cased words -> ISO code ("malaysian" -> "MY")
+    country_words: dict[tuple[str, ...], str] = field(default_factory=dict)
 
 
 def load_lexicon(analyzer: Analyzer) -> Lexicon:
@@ -57,7 +64,40 @@ def load_lexicon(analyzer: Analyzer) -> Lexicon:
             if row["label"] in ("PLATFORM", "COMPANY") and isinstance(row["pattern"], str)
         },
         agency_countries={row["id"]: row["country"] for row in rows if row.get("country")},
+        places=_places(),
+        country_words=_country_words(analyzer.patterns_dir),
     )
+
+
+def _country_words(patterns_dir: Path) -> dict[tuple[str, ...], str]:
+    words = {tuple(c.name.lower().split()): c.alpha_2 for c in pycountry.countries}
+    for row in srsly.read_jsonl(patterns_dir / "country_aliases.jsonl"):
+        for name in [*row["names"], *row["demonyms"]]:
+            words[tuple(name.lower().split())] = row["code"]
+    return words
+
+
+# Subdivision types too small or too often a common word to name an article's country.
+MINOR_PLACE_TYPES = frozenset(
+    {"Municipality", "District", "County", "Parish", "Local council", "Rayon", "City", "Canton"}
+)
+MIN_PLACE_NAME = 5  # shorter names of regions are often words ("Meta", "Pool", "East")
+
+
+def _places() -> dict[tuple[str, ...], str]:
+    """pycountry's first-level regions named in one country only, not a country name."""
+    countries: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        if getattr(sub, "parent_code", None) or sub.type in MINOR_PLACE_TYPES:
+            continue
+        if len(sub.name) >= MIN_PLACE_NAME and "," not in sub.name:
+            countries.setdefault(sub.name, set()).add(sub.country_code)
+    names = {c.name.lower() for c in pycountry.countries}
+    return {
+        tuple(name.lower().split()): codes.pop()
+        for name, codes in countries.items()
+        if len(codes) == 1 and name.lower() not in names
+    }
 
 
 MAX_CUE_TOKENS = 8

@@ -47,9 +47,22 @@ REFERENCE_NOUNS = frozenset(
         "behind",
     }
 )
+INDEFINITE = frozenset({"a", "an", "another", "other", "some", "several", "many", "more"})
 REFERENCE_PRONOUNS = frozenset({"they", "these", "those", "its", "their", "the"})
 OTHER_NETWORK = frozenset({"second", "another", "separate", "other", "third", "fourth", "fifth"})
 REFERENCE_WINDOW = 8  # tokens at a sentence start where "the network" / "they" is looked for
+# a platform and the company that owns it are one actor (Facebook and Meta, YouTube and Google)
+OWNERS = {
+    "Facebook": "Meta",
+    "Instagram": "Meta",
+    "WhatsApp": "Meta",
+    "Threads": "Meta",
+    "YouTube": "Google",
+    "Blogger": "Google",
+    "Twitter": "X Corp",
+    "X": "X Corp",
+    "TikTok": "ByteDance",
+}
 PENDING_SENTENCES = 3  # "removed a network ..." then, within three sentences, "It consisted of"
 PARTS_SENTENCES = 3  # the parts of a combined total follow it within three sentences
 GENERIC_ACTOR_NAMES = frozenset(
@@ -82,6 +95,7 @@ class DiscourseState:
     # the sentence that gives its make-up ("It consisted of 259 accounts ...")
     pending: tuple[Cue, Actor | None, int] | None = None
     pending_sent: Span | None = None
+    pending_region: tuple[int, int] = (0, 0)  # tokens where it was told (for its countries)
     # a record whose count spans several networks ("3,465 accounts tied to eight
     # operations"); its parts, told in the next sentences, replace it
     combined: WorkingRecord | None = None
@@ -109,6 +123,32 @@ class DiscourseState:
             return None
         cue = Cue("ACTION", rec.action, "record-in-focus", 0, 0)
         return cue, rec.actor, rec.last_sentence
+
+
+def same_actor(a: Actor | None, b: Actor | None) -> bool:
+    """Two actors that are one: equal names, or one's platform owned by the other."""
+    if a is None or b is None:
+        return a is b
+    return a.name == b.name or OWNERS.get(a.name, a.name) == OWNERS.get(b.name, b.name)
+
+
+def tells_new_takedown(ctx: Context, cue: Cue) -> bool:
+    """Does a takedown told without counts name something new ("removed a network ...",
+    "blocked fake accounts linked to ...") rather than tell again of what is in focus
+    ("the said pages had been taken down", "before its removal", "cut off Smaat")?"""
+    word = ctx.parses.token(cue.start)
+    if word is None:
+        return False
+    if word.pos_ == "NOUN":  # "the removal of 400 accounts", "its removal"
+        if any(c.dep_ in ("det", "poss") and c.lower_ not in INDEFINITE for c in word.children):
+            return False
+        thing = next((g for c in word.children if c.lower_ == "of" for g in c.children), None)
+    else:
+        thing = next((c for c in word.children if c.dep_ in ("dobj", "nsubjpass")), None)
+    if thing is None or thing.pos_ != "NOUN":
+        return False  # a pronoun or a name: what was told before, or its operator
+    determiners = [c.lower_ for c in thing.children if c.dep_ in ("det", "poss")]
+    return all(d in INDEFINITE for d in determiners)
 
 
 def observe(ctx: Context, state: DiscourseState, sent: Span) -> None:
@@ -198,11 +238,11 @@ def actor_for(
         if givers:
             return actor_from_mention(ctx, givers[-1]), "actor-ordered-intermediary"
     verb = ctx.parses.token(cue.start)
-    if verb is not None:
+    if verb is not None and not cue.passive:
         subject, _ = subject_of(verb)
         if subject is not None:
             actor, rule = resolve_subject(ctx, state, subject, sent)
-            if actor is not None:
+            if actor is not None or rule == "actor-several":
                 return actor, rule
     # no subject in the parse, or none that names anyone: the last actor named before the
     # verb in the sentence ("Twitter is adding 1,210 accounts to its archive; all were
@@ -301,6 +341,8 @@ def resolve_subject(
         return actor_from_mention(ctx, (covering or named)[0]), "actor-subject"
     if tok.pos_ == "PRON":
         return _pronoun(ctx, state, tok, sent)
+    if tok.tag_ == "NNS" and _described_kind(ctx, tok) is not None:
+        return None, "actor-several"  # "social media companies took down ...": no one actor
     description = _description(ctx, state, tok)
     if description is not None:
         return description, "actor-description"
@@ -389,15 +431,23 @@ def _reporter(ctx: Context, state: DiscourseState, tok: Token, sent: Span) -> Ac
 def _description(ctx: Context, state: DiscourseState, tok: Token) -> Actor | None:
     """'the company', 'the tech giant', 'the social network', 'the regulator' -> the last
     actor of that kind seen acting or named."""
-    if not any(c.dep_ in ("det", "poss") for c in tok.children):
+    if tok.tag_ != "NN" or not any(c.dep_ in ("det", "poss") for c in tok.children):
+        return None  # "social media companies" are many; a description names one
+    kind = _described_kind(ctx, tok)
+    if kind is None:
         return None
+    return state.subjects.get(kind) or _last_named_actor(ctx, ctx.parses.index(tok), kind)
+
+
+def _described_kind(ctx: Context, tok: Token) -> str | None:
+    """The actor kind a noun describes ("company", "social network"), or None."""
     entry = ctx.lexicon.references.get(tok.lemma_.lower())
     if entry is None:
         return None
     kind, modifier = entry
     if modifier is not None and not any(c.lower_ == modifier for c in tok.children):
         return None
-    return state.subjects.get(kind) or _last_named_actor(ctx, ctx.parses.index(tok), kind)
+    return kind
 
 
 def _kind_of_name(ctx: Context, name: str) -> ActorKind:

@@ -8,6 +8,7 @@ a weak default that a cue-word origin elsewhere overrides. Operators are named t
 """
 
 import re
+from collections import Counter
 
 from spacy.tokens import Doc
 
@@ -268,3 +269,35 @@ def _proper(tok) -> bool:  # type: ignore[no-untyped-def]
         and len(tok.text) > 1
         and tok.lower_ not in ("the", "a", "an", "and", "in", "of", "its", "his", "her", "their")
     )
+
+
+PLACE_PREPOSITIONS = frozenset({"in", "at", "from", "across"})
+MAX_PLACE_WORDS = 3  # "Baja California Sur"
+ARTICLE_COUNTRY_LEAD = 2  # the article's country is named at least twice as often as any other
+
+
+def article_country(ctx: Context) -> str | None:
+    """The country an article is about: the one its country names and its regions ("in
+    Colima", "at Quintana Roo") point to most often, the first named on a tie."""
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for m in ctx.mentions:
+        if m.label in ("COUNTRY", "DEMONYM") and m.id:
+            counts[m.id] += 1
+            first.setdefault(m.id, m.start)
+    doc = ctx.doc
+    for i in range(1, len(doc)):
+        if doc[i - 1].lower_ not in PLACE_PREPOSITIONS or not doc[i].is_title:
+            continue
+        for n in range(MAX_PLACE_WORDS, 0, -1):
+            code = ctx.lexicon.places.get(tuple(t.lower_ for t in doc[i : i + n]))
+            if code is not None:
+                counts[code] += 1
+                first.setdefault(code, i)
+                break
+    ranked = sorted(counts, key=lambda code: (-counts[code], first[code]))
+    if not ranked:
+        return None
+    if len(ranked) > 1 and counts[ranked[0]] < ARTICLE_COUNTRY_LEAD * counts[ranked[1]]:
+        return None  # a report about several countries is about none of them in particular
+    return ranked[0]

@@ -62,6 +62,7 @@ class WorkingRecord:
     rules: list[str] = field(default_factory=list)
     first_token: int = 0
     weak: set[tuple[str, str]] = field(default_factory=set)  # countries with no cue word
+    inferred: set[tuple[str, str]] = field(default_factory=set)  # from the article, not the text
     superseded: bool = False  # a total split into networks by later sentences
     last_sentence: int = 0  # index of the last sentence that reported it
 
@@ -145,7 +146,7 @@ def freeze(
             end=end,
         )
     countries = [
-        Country(code=code, name=name, role=role)  # type: ignore[arg-type]
+        Country(code=code, name=name, role=role, inferred=(code, role) in rec.inferred)  # type: ignore[arg-type]
         for (code, role), name in rec.countries.items()
     ]
     reach = [
