@@ -218,7 +218,9 @@ def _split_group(tokens: Sequence[Token] | Doc, i: int) -> bool:
     if not (re.fullmatch(r"\d{1,3}", head) and re.fullmatch(r"\d{3}", group)):
         return False
     in_list_before = i >= 2 and tokens[i - 1].text == "," and tokens[i - 2].like_num
-    in_list_after = i + 4 < n and tokens[i + 3].text == "," and tokens[i + 4].like_num
+    in_list_after = (
+        i + 4 < n and tokens[i + 3].lower_ in (",", "and", "or") and tokens[i + 4].like_num
+    )
     return not (in_list_before or in_list_after)
 
 

@@ -108,6 +108,11 @@ def _countries(analyze, text, **kw):
             id="a-government-body-blocks-in-its-own-country",
         ),
         pytest.param(
+            "ISLAMABAD: The ministry said on Monday that 1,600 websites had been blocked.",
+            [[("PK", "location", True)]],
+            id="a-dateline-city-names-the-article-country",
+        ),
+        pytest.param(
             "Meta removed 20 accounts. Its report also covered Iran, Israel and China.",
             [[]],
             id="a-report-on-several-countries-infers-none",

@@ -65,7 +65,9 @@ def test_numbers_no_number(text):
     assert parse_number_at(NLP(text), 0) is None
 
 
-@pytest.mark.parametrize("text", ["figures of 120, 340, 560 and 780", "in 2021, 310 apps"])
+@pytest.mark.parametrize(
+    "text", ["figures of 120, 340, 560 and 780", "in 2021, 310 apps", "counts of 120, 340 and 9"]
+)
 def test_numbers_lists_are_not_split_groups(text):
     doc = NLP(text)
     values = [p.value for i in range(len(doc)) if (p := parse_number_at(doc, i)) is not None]

@@ -226,8 +226,14 @@ TAKEDOWNS = [
     pytest.param(
         "Nearly 60 million unregistered SIM cards were deactivated, the National "
         "Telecommunications Commission (NTC) said.",
-        [("National Telecommunications Commission", "removed", [("sim_card", 60_000_000, None)],
-          [])],
+        [
+            (
+                "National Telecommunications Commission",
+                "removed",
+                [("sim_card", 60_000_000, None)],
+                [],
+            )
+        ],
         id="actor-in-trailing-attribution",
     ),
     pytest.param(
@@ -292,10 +298,38 @@ STRUCTURE = [
 ]
 
 
+def test_records_respectively_pairs_counts_with_years(analyze):
+    text = (
+        "The ministry said MeitY has blocked 410, 655 and 1,020 URLs during 2019, 2020 and "
+        "2021 (till date) respectively."
+    )
+    found = analyze(text).records
+    assert [(r.targets[0].count, r.period) for r in found] == [
+        (410, "2019"),
+        (655, "2020"),
+        (1020, "2021"),
+    ]
+    assert all(("IN", "location") in {(c.code, c.role) for c in r.countries} for r in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The regulator has blocked 8,100 websites from 2018 to 2023, till date.", [8100]),
+        ("The regulator has blocked 8,100 websites to date.", []),
+        ("So far the regulator has blocked 8,100 websites.", []),
+    ],
+)
+def test_records_to_date_with_named_years_is_a_figure_for_those_years(analyze, text, expected):
+    assert [t.count for r in analyze(text).records for t in r.targets] == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), STRUCTURE)
 def test_records_structure(analyze, text, expected):
     found = analyze(text).records
-    assert [(r.actor.name if r.actor else None, sorted(t.count for t in r.targets)) for r in found] == expected
+    assert [
+        (r.actor.name if r.actor else None, sorted(t.count for t in r.targets)) for r in found
+    ] == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), TAKEDOWNS)
@@ -445,8 +479,10 @@ def test_records_rounded_lede_and_exact_figure_are_one_record(analyze, lede):
 
 
 def test_records_different_exact_figures_stay_apart(analyze):
-    text = ("Twitter removed 5,929 accounts tied to Saudi Arabia. It also suspended more than "
-            "88,000 spam accounts.")
+    text = (
+        "Twitter removed 5,929 accounts tied to Saudi Arabia. It also suspended more than "
+        "88,000 spam accounts."
+    )
     assert len(analyze(text).records) == 2
 
 
@@ -466,8 +502,9 @@ def test_records_parts_of_a_total_over_several_operations(analyze):
     found = analyze(text).records
     assert sorted(t.count for r in found for t in r.targets) == [16, 50, 277, 418, 2048]
     assert all(r.actor.name == "Twitter" and r.action == "removed" for r in found)
-    origins = {r.targets[0].count: {c.code for c in r.countries if c.role == "origin"}
-               for r in found}
+    origins = {
+        r.targets[0].count: {c.code for c in r.countries if c.role == "origin"} for r in found
+    }
     assert origins[418] == {"UG"} and origins[277] == {"VE"} and origins[16] == {"RU"}
     assert all(r.operator != "Twitter Patria" for r in found)
 
@@ -481,4 +518,7 @@ def test_records_breakdown_adding_up_to_the_total(analyze):
     (rec,) = analyze(text).records
     assert rec.total.count == 464_440
     assert [(t.kind, t.count, t.platform) for t in rec.targets][:3] == [
-        ("website", 428_969, None), ("account", 19_250, "Meta"), ("post", 2_201, "X")]
+        ("website", 428_969, None),
+        ("account", 19_250, "Meta"),
+        ("post", 2_201, "X"),
+    ]

@@ -47,7 +47,7 @@ from pipeline.records.discourse import (
     tells_new_takedown,
 )
 from pipeline.records.merge import breakdown_of, merge
-from pipeline.records.periods import heading_period
+from pipeline.records.periods import heading_period, respective_years
 from pipeline.records.roles import (
     GEOGRAPHIC_ACTIONS,
     WEAK_COUNTRY_RULES,
@@ -306,6 +306,10 @@ class RecordBuilder:
         for n in range(len(groups) - 1):
             cuts.append(self._cut(groups[n][-1][0].end, groups[n + 1][0][0].start))
         cuts.append(sent.end)
+        # "blocked 1385, 2799 and 3635 URLs during 2017, 2018 and 2019 respectively"
+        years = respective_years(ctx.doc, groups[-1][-1][0].end, sent.end)
+        respective = bool(cues_in(ctx.cues, sent.start, sent.end, {"PAIRING"}))
+        periods = years if respective and len(years) == len(groups) else [None] * len(groups)
         for n, group in enumerate(groups):
             region_start, region_end = cuts[n], cuts[n + 1]
             total = None
@@ -313,7 +317,9 @@ class RecordBuilder:
                 if c.start in totals:
                     total = totals[c.start]
                     region_start = min(region_start, total.start)
-            self._build(sent, group, region_start, region_end, total, compose_actor)
+            self._build(
+                sent, group, region_start, region_end, total, compose_actor, period=periods[n]
+            )
         return True
 
     def _repeats_a_count(self, claims: list[Claim]) -> bool:
@@ -457,6 +463,8 @@ class RecordBuilder:
         region_end: int,
         total: Claim | None,
         actor_override: Actor | None,
+        *,
+        period: str | None = None,
     ) -> WorkingRecord:
         ctx = self.ctx
         doc = ctx.doc
@@ -543,7 +551,10 @@ class RecordBuilder:
         ):
             rec.reason = ("other", "government order")
             rec.add_rule("reason-government-order")
-        period = ctx.period_in(region_start, region_end) or ctx.period_in(sent.start, sent.end)
+        if period is not None:
+            rec.add_rule("period-respectively")
+        else:
+            period = ctx.period_in(region_start, region_end) or ctx.period_in(sent.start, sent.end)
         if period is None and ctx.heading_period:
             period = ctx.heading_period
             rec.add_rule("period-heading")

@@ -183,8 +183,12 @@ def country_of_actor(ctx: Context, actor: Actor | None) -> str | None:
     "MeitY"."""
     if actor is None or actor.kind == "platform":
         return None
-    if actor.name in ctx.lexicon.agency_countries:
-        return ctx.lexicon.agency_countries[actor.name]
+    known = ctx.lexicon.agency_countries
+    if actor.name in known:
+        return known[actor.name]
+    for short, long in ctx.aliases.items():  # "Ministry of ... Technology (MeitY)"
+        if long == actor.name and short in known:
+            return known[short]
     words = actor.name.lower().replace("'s", "").split()
     for i in range(len(words)):
         for n in range(MAX_COUNTRY_WORDS, 0, -1):

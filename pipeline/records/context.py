@@ -37,8 +37,9 @@ class Lexicon:
     # to know a publisher from its web address
     actor_names: dict[str, str] = field(default_factory=dict)
     agency_countries: dict[str, str] = field(default_factory=dict)  # "PTA" -> "PK"
-    # first-level regions of one country, as lower-cased words -> ISO code: "in Colima"
-    # tells which country an article is about (pycountry's subdivisions)
+    # first-level regions and large cities of one country, as lower-cased words -> ISO
+    # code: "in Colima", a "NEW DELHI:" dateline tell which country an article is about
+    # (pycountry's subdivisions; capitals and cities of a million from GeoNames, cities.jsonl)
     places: dict[tuple[str, ...], str] = field(default_factory=dict)
     # country names and demonyms as lower-cased words -> ISO code ("malaysian" -> "MY")
     country_words: dict[tuple[str, ...], str] = field(default_factory=dict)
@@ -64,7 +65,7 @@ def load_lexicon(analyzer: Analyzer) -> Lexicon:
             if row["label"] in ("PLATFORM", "COMPANY") and isinstance(row["pattern"], str)
         },
         agency_countries={row["id"]: row["country"] for row in rows if row.get("country")},
-        places=_places(),
+        places=_places(analyzer.patterns_dir),
         country_words=_country_words(analyzer.patterns_dir),
     )
 
@@ -84,8 +85,9 @@ MINOR_PLACE_TYPES = frozenset(
 MIN_PLACE_NAME = 5  # shorter names of regions are often words ("Meta", "Pool", "East")
 
 
-def _places() -> dict[tuple[str, ...], str]:
-    """pycountry's first-level regions named in one country only, not a country name."""
+def _places(patterns_dir: Path) -> dict[tuple[str, ...], str]:
+    """pycountry's first-level regions named in one country only, not a country name, and
+    the cities of cities.jsonl."""
     countries: dict[str, set[str]] = {}
     for sub in pycountry.subdivisions:
         if getattr(sub, "parent_code", None) or sub.type in MINOR_PLACE_TYPES:
@@ -93,11 +95,14 @@ def _places() -> dict[tuple[str, ...], str]:
         if len(sub.name) >= MIN_PLACE_NAME and "," not in sub.name:
             countries.setdefault(sub.name, set()).add(sub.country_code)
     names = {c.name.lower() for c in pycountry.countries}
-    return {
+    places = {
         tuple(name.lower().split()): codes.pop()
         for name, codes in countries.items()
         if len(codes) == 1 and name.lower() not in names
     }
+    for row in srsly.read_jsonl(patterns_dir / "cities.jsonl"):
+        places.setdefault(tuple(row["name"].lower().split()), row["code"])
+    return places
 
 
 MAX_CUE_TOKENS = 8

@@ -9,7 +9,7 @@ and is left out; a short line that is only a date heads the bulletin lines under
 import re
 from datetime import date, timedelta
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 MONTH_NAMES = (
     "January",
@@ -71,6 +71,11 @@ QUARTER_WORDS = {
     "3rd": 3,
     "4th": 4,
 }
+# "from 2017 to 2022", "during the year 2021", "in 2022": a span of time with a year named
+NAMED_YEARS = re.compile(
+    r"\b(?:from|during|in|between|throughout|for|years?)\s+(?:the\s+years?\s+)?(?:19|20)\d\d\b",
+    re.I,
+)
 HEADING_MAX_TOKENS = 6  # "April 2020", "Q2 2020 bulletin": a line this short is a heading
 
 
@@ -172,3 +177,13 @@ def heading_period(sent: Span, text: str, published: date | None) -> str | None:
         year = published.year if month <= published.month else published.year - 1
         return f"{m.group(1)} {year}"
     return None
+
+
+def names_years(text: str) -> bool:
+    """Does the text put a figure in named years ("from 2017 to 2022", "during 2021")?"""
+    return NAMED_YEARS.search(text) is not None
+
+
+def respective_years(doc: Doc, start: int, end: int) -> list[str]:
+    """The years listed in tokens [start, end), in order ("2017, 2018 and 2019")."""
+    return [t.text for t in doc[start:end] if re.fullmatch(r"(?:19|20)\d\d", t.text)]

@@ -272,8 +272,24 @@ def _proper(tok) -> bool:  # type: ignore[no-untyped-def]
 
 
 PLACE_PREPOSITIONS = frozenset({"in", "at", "from", "across"})
+DATELINE_MARKS = frozenset({":", ",", "(", "-", "–", "—"})
 MAX_PLACE_WORDS = 3  # "Baja California Sur"
 ARTICLE_COUNTRY_LEAD = 2  # the article's country is named at least twice as often as any other
+
+
+def _dateline_at(ctx: Context, i: int) -> bool:
+    """Does a paragraph start at token i with a place name before ':', ',', '(' or a dash
+    ("NEW DELHI:", "Islamabad, 5 May -")?"""
+    doc = ctx.doc
+    start = doc[i].idx
+    if start and ctx.text[start - 1] != "\n" or not (doc[i].is_title or doc[i].is_upper):
+        return False
+    for j in range(i + 1, min(len(doc), i + 1 + MAX_PLACE_WORDS)):
+        if doc[j].text in DATELINE_MARKS:
+            return True
+        if not (doc[j].is_title or doc[j].is_upper):
+            return False
+    return False
 
 
 def article_country(ctx: Context) -> str | None:
@@ -286,8 +302,9 @@ def article_country(ctx: Context) -> str | None:
             counts[m.id] += 1
             first.setdefault(m.id, m.start)
     doc = ctx.doc
-    for i in range(1, len(doc)):
-        if doc[i - 1].lower_ not in PLACE_PREPOSITIONS or not doc[i].is_title:
+    for i in range(len(doc)):
+        after_preposition = i > 0 and doc[i - 1].lower_ in PLACE_PREPOSITIONS and doc[i].is_title
+        if not after_preposition and not _dateline_at(ctx, i):
             continue
         for n in range(MAX_PLACE_WORDS, 0, -1):
             code = ctx.lexicon.places.get(tuple(t.lower_ for t in doc[i : i + n]))

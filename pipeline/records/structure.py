@@ -9,7 +9,7 @@ from spacy.tokens import Span, Token
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue
 from pipeline.records.context import Context, Mention, cues_in
-from pipeline.records.periods import find_period
+from pipeline.records.periods import find_period, names_years
 
 PASSIVE_FILLERS = frozenset(
     {
@@ -56,6 +56,7 @@ PASSIVE_FILLERS = frozenset(
 SUBJECT_PRONOUNS = frozenset({"it", "they", "we", "them"})
 WHICH_WINDOW = 12  # "88,000 accounts that showed spammy behaviour, all of which ..."
 PASSIVE_WINDOW = 6  # tokens between a count and its passive verb, e.g. "were all quickly taken"
+TO_DATE = frozenset({"to-date", "so-far", "thus-far"})  # CUMULATIVE cue values up to now
 PERFECT_AUX = frozenset({"has", "have", "had", "'s", "'ve"})
 
 # How far before an action a modality cue still governs it, by kind (tokens).
@@ -336,6 +337,8 @@ def blocked_by(ctx: Context, action: Cue, sent: Span) -> str | None:
         return "modal-question"
     cumulative = cues_in(ctx.cues, sent.start, sent.end, {"CUMULATIVE"})
     for cue in cumulative:
+        if cue.value in TO_DATE and names_years(ctx.text_of(sent)):
+            continue  # "blocked ... from 2017 to 2022, till date": a figure for named years
         if cue.value != "since":
             return f"cumulative-{cue.value}"
         # "Since 2010 the authority blocked ...", "has blocked ... since 2010": a running total;
