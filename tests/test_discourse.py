@@ -53,6 +53,13 @@ def _actors(analyze, text, **kw):
             id="it-is-an-actor-named-before-it",
         ),
         pytest.param(
+            "The PTA published its figures. The Telecommunication Authority said it had "
+            "blocked 3,300 URLs.",
+            {},
+            [("PTA", [3300])],
+            id="a-name-whose-initials-end-an-acronym-is-that-body",
+        ),
+        pytest.param(
             "The BTRC met ministers on Monday. Around 2,700 pages were blocked on "
             "Facebook, officials said.",
             {"title": "Telecom regulator steps up blocking"},
@@ -111,6 +118,12 @@ def _countries(analyze, text, **kw):
             "ISLAMABAD: The ministry said on Monday that 1,600 websites had been blocked.",
             [[("PK", "location", True)]],
             id="a-dateline-city-names-the-article-country",
+        ),
+        pytest.param(
+            "Some 640 websites were blocked by the Malaysian Communications and Multimedia "
+            "Commission last year.",
+            [[("MY", "location", False)]],
+            id="a-country-in-an-agency-name-is-where-it-blocks",
         ),
         pytest.param(
             "Meta removed 20 accounts. Its report also covered Iran, Israel and China.",

@@ -298,6 +298,32 @@ STRUCTURE = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "The commission said 812 websites were blocked for fraud, 95 for piracy and 40 for "
+            "hate, and 73 were removed for selling fake medicine.",
+            [812, 95, 40, 73],
+            id="a-bare-number-taken-by-a-takedown-verb-counts-what-was-counted-before",
+        ),
+        pytest.param(
+            "The count of blocked websites has since fallen: 2,310 were blocked in 2022 and "
+            "1,870 in 2023.",
+            [2310, 1870],
+            id="the-asset-word-before-it-and-the-list-after-it",
+        ),
+        pytest.param(
+            "Meta described three networks. The company said all three were taken down.",
+            [],
+            id="all-three-refers-back-it-counts-nothing-new",
+        ),
+    ],
+)
+def test_records_elliptical_counts(analyze, text, expected):
+    assert [t.count for r in analyze(text).records for t in r.targets] == expected
+
+
 def test_records_respectively_pairs_counts_with_years(analyze):
     text = (
         "The ministry said MeitY has blocked 410, 655 and 1,020 URLs during 2019, 2020 and "

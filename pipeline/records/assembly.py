@@ -59,6 +59,7 @@ from pipeline.records.structure import (
     blocked_by,
     coordinated_governors,
     is_total,
+    resolve_ellipsis,
     split_networks,
 )
 from pipeline.records.tables import TableReader
@@ -249,6 +250,7 @@ class RecordBuilder:
             return True  # "Taken together, the two takedowns covered 476 accounts": a sum
         if self._subsets(sent, claims):
             return True
+        resolve_ellipsis(ctx, sent, claims)
         targets: list[tuple[Claim, Cue]] = []
         totals_pool: list[tuple[Claim, Cue]] = []
         compose_actor: Actor | None = None

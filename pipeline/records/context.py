@@ -188,6 +188,18 @@ def acronyms(doc: Doc, mentions: Sequence[Mention]) -> dict[str, str]:
             and doc[m.end + 2].text == ")"
         ):
             aliases[doc[m.end + 1].text] = clean_name(m.text)
+    # "The Telecommunication Authority has blocked ..." where the article also says "PTA":
+    # a name whose initials end an acronym of the same kind is that acronym's body
+    shorts = {m.id: m.label for m in mentions if m.id and m.id.isupper() and len(m.id) >= 2}
+    for m in mentions:
+        name = clean_name(m.text)
+        words = [w for w in name.split() if w[:1].isupper()]
+        if m.id or len(words) < 2 or m.label not in ACTOR_LABELS or name in aliases.values():
+            continue
+        initials = "".join(w[0] for w in words).upper()
+        for short, label in shorts.items():
+            if label == m.label and short != initials and short.endswith(initials):
+                aliases.setdefault(name, short)
     return aliases
 
 

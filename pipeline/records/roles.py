@@ -77,6 +77,7 @@ TARGET_CUES = (
     ("targeting", "audiences", "in"),
     ("targeted", "audiences", "in"),
 )
+AGENCY_LABELS = frozenset({"GOVERNMENT", "REGULATOR", "COURT", "POLICE"})
 LIST_GLUE = frozenset({",", "and", "or", "the", "as", "well", "also", "both", "in", "&"})
 ORIGIN_SUFFIXES = frozenset(
     {"based", "linked", "origin", "run", "backed", "affiliated", "sponsored"}
@@ -158,11 +159,19 @@ def countries_in(
     government_actor = actor is not None and actor.kind != "platform"
     # posts, sites and SIMs are taken down where they are seen, not where they come from
     geographic = government_actor or action in GEOGRAPHIC_ACTIONS or content
+    # "blocked by the Malaysian Communications ... Commission": a country in an agency's
+    # name is where the agency acts (attach.actor_country), not where targets come from
+    agencies = [
+        m
+        for m in ctx.mentions
+        if m.label in AGENCY_LABELS and start <= m.start < end and government_actor
+    ]
     for m in ctx.mentions:
         if (
             m.label not in ("COUNTRY", "DEMONYM")
             or not (start <= m.start and m.end <= end)
             or not m.id
+            or any(a.start <= m.start and m.end <= a.end for a in agencies)
         ):
             continue
         prev = doc[m.start - 1].lower_ if m.start > 0 else ""

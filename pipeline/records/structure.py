@@ -8,7 +8,7 @@ from spacy.tokens import Span, Token
 
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue
-from pipeline.records.context import Context, Mention, cues_in
+from pipeline.records.context import Context, Mention, claims_in, cues_in
 from pipeline.records.periods import find_period, names_years
 
 PASSIVE_FILLERS = frozenset(
@@ -92,6 +92,8 @@ GOVERNED_DEPS = frozenset({"dobj", "nsubjpass", "nsubj", "attr", "oprd", "dative
 NOMINAL_POS = frozenset({"NOUN", "PROPN", "NUM", "PRON"})
 VERBAL_POS = frozenset({"VERB", "AUX"})
 MAX_PHRASE_DEPTH = 8
+BACK_REFERENCE = frozenset({"all", "the", "these", "those", "both", "each"})
+ELLIPSIS_LIST_GAP = 8  # tokens between listed numbers: "4,572 were blocked in 2022, 3,724 in"
 VERB_CUES = frozenset(
     {"ACTION", "COMPOSE", "NONACTION", "REACH"}
 )  # nouns climbed from a count to its phrase head; lists are shorter
@@ -280,6 +282,62 @@ def _own_subject(verb: Token) -> bool:
     )
 
 
+def resolve_ellipsis(ctx: Context, sent: Span, claims: list[Claim]) -> None:
+    """'316 websites were removed for scams, and 249 were blocked for ...': a bare number
+    that a takedown verb takes as its subject or object counts what was counted before.
+
+    The unit comes from the nearest asset word before it in the sentence ("The number of
+    blocked websites ...: 4,572 were blocked in 2022"), else from the last counted claim
+    of the last few sentences; numbers listed after it ("3,724 in 2023") share it."""
+    if not ctx.parses.parsed(sent):
+        return
+    antecedent: Claim | None = None
+    for claim in claims:
+        if claim.kind is not None or claim.metric is not None or claim.currency is not None:
+            antecedent = claim if claim.kind is not None else antecedent
+            continue
+        tok = ctx.parses.token(claim.num_end - 1)
+        if tok is None:
+            continue
+        verb = tok.head
+        cue = ctx.cue_at(ctx.parses.index(verb), VERB_CUES)
+        taken = tok.dep_ in ("nsubjpass", "dobj") and cue is not None and cue.label == "ACTION"
+        listed = (
+            antecedent is not None
+            and "unit-elliptical" in antecedent.rules
+            and (claim.start - antecedent.end <= ELLIPSIS_LIST_GAP)
+        )
+        # "all three were taken down", "the two were removed": a reference back, not a count
+        back = ctx.doc[claim.start - 1].lower_ in BACK_REFERENCE if claim.start else False
+        if not (taken or listed) or back:
+            continue
+        if listed and antecedent is not None:
+            source: tuple[str, str] | None = (antecedent.unit or "", antecedent.kind or "")
+        else:
+            source = _unit_before(ctx, sent, claim)
+        if source is None:
+            continue
+        claim.unit, claim.kind = source
+        claim.rules.append("unit-elliptical")
+        antecedent = claim
+
+
+def _unit_before(ctx: Context, sent: Span, claim: Claim) -> tuple[str, str] | None:
+    """The asset word nearest before a claim in its sentence, else the unit of the last
+    counted claim within a few sentences -> (unit, kind)."""
+    doc = ctx.doc
+    for i in range(claim.start - 1, sent.start - 1, -1):
+        kind = ctx.lexicon.unit_kinds.get(doc[i].lower_)
+        if kind is not None and kind not in ctx.lexicon.non_target_kinds:
+            return doc[i].lower_, kind
+    floor = doc[max(sent.start - 1, 0)].sent.start if sent.start else 0
+    earlier = [c for c in claims_in(ctx.claims, floor, claim.start) if c.kind and c.unit]
+    if earlier:
+        last = earlier[-1]
+        return last.unit or "", last.kind or ""
+    return None
+
+
 def coordinated_governors(ctx: Context, claims: list[Claim], sent: Span) -> dict[int, Cue]:
     """Each count's governing cue; 'Hundreds of Pages and dozens of accounts were removed'
     lends the passive verb of the last count to the counts coordinated before it."""
@@ -341,6 +399,9 @@ def blocked_by(ctx: Context, action: Cue, sent: Span) -> str | None:
             continue  # "blocked ... from 2017 to 2022, till date": a figure for named years
         if cue.value != "since":
             return f"cumulative-{cue.value}"
+        word = ctx.parses.token(cue.start)
+        if word is not None and word.dep_ == "advmod":
+            continue  # "the number has since fallen": since then, not a running total
         # "Since 2010 the authority blocked ...", "has blocked ... since 2010": a running total;
         # "the largest takedown since 2019" (since after a simple past) is not
         if cue.start < action.start:
