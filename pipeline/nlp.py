@@ -200,6 +200,7 @@ class Cue:
     start: int  # token offsets
     end: int
     passive: bool = False  # passive in meaning: the subject is what is taken down ("lost")
+    part: bool = False  # made by the rules: a part of a takedown told before ("It had ...")
 
 
 class Analyzer:

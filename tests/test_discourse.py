@@ -134,3 +134,33 @@ def _countries(analyze, text, **kw):
 )
 def test_discourse_countries(analyze, text, expected):
     assert _countries(analyze, text) == expected
+
+
+def test_discourse_parts_of_several_networks_told_in_turn(analyze):
+    text = (
+        "Facebook removed three networks for coordinated inauthentic behaviour. Two were run "
+        "from Iran. Facebook shared its findings with researchers. The first network had 71 "
+        "Facebook accounts and 14 Pages. Its posts were about regional politics. The Pages "
+        "also ran ads. The second network contained 22 accounts and 9 groups that were from "
+        "Iran."
+    )
+    found = analyze(text).records
+    assert [sorted(t.count for t in r.targets) for r in found] == [[14, 71], [9, 22]]
+    assert all(r.actor.name == "Facebook" and r.action == "removed" for r in found)
+
+
+def test_discourse_listed_parts_without_verbs(analyze):
+    text = (
+        "Meta shared details on the five networks it removed in May.\n"
+        "- Kenya: Meta removed 40 accounts and 6 Pages aimed at domestic audiences.\n"
+        "- Peru: 18 accounts, 4 Pages and 2 groups, linked to a PR firm, which is now banned "
+        "from its platforms.\n"
+        "- Ghana: 31 accounts and 12 Instagram accounts.\n"
+    )
+    found = analyze(text).records
+    assert [sorted(t.count for t in r.targets) for r in found] == [[6, 40], [2, 4, 18], [12, 31]]
+    assert [sorted({c.code for c in r.countries if c.role == "origin"}) for r in found] == [
+        ["KE"],
+        ["PE"],
+        ["GH"],
+    ]

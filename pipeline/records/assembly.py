@@ -41,6 +41,7 @@ from pipeline.records.discourse import (
     REFERENCE_PRONOUNS,
     REFERENCE_WINDOW,
     DiscourseState,
+    Told,
     actor_for,
     observe,
     same_actor,
@@ -269,17 +270,27 @@ class RecordBuilder:
                 compose_actor = parent.actor
                 parent.superseded = True
                 self.state.combined_last = self.state.sent_index
+            told = self.state.pending_takedown()
+            if cue is None and told is not None and told.networks:
+                # "Facebook shared details on the nine networks it removed. - Congo: 66
+                # accounts, 63 pages ...": a part of the takedown told, listed without a verb
+                cue = Cue("COMPOSE", "composition", "listed-part", sent.start, sent.start)
             if cue is None:
                 continue
             if cue.label == "COMPOSE":
-                pending = self.state.pending_takedown() or self.state.focus_takedown()
-                if pending is None:
+                told = told or self.state.focus_takedown(sent)
+                if told is None:
                     continue
                 if self._repeats_a_count(claims):
                     continue  # "The figure of about 20,000 includes 2,235 ...": a breakdown
-                action, compose_actor, _ = pending
+                compose_actor = told.actor
                 cue = Cue(
-                    "ACTION", action.value, "compose-after-" + action.rule, cue.start, cue.end
+                    "ACTION",
+                    told.cue.value,
+                    "compose-after-" + told.cue.rule,
+                    cue.start,
+                    cue.end,
+                    part=True,
                 )
             elif cue.label != "ACTION" or blocked_by(ctx, cue, sent) is not None:
                 continue
@@ -325,8 +336,15 @@ class RecordBuilder:
         return True
 
     def _repeats_a_count(self, claims: list[Claim]) -> bool:
-        values = {v for rec in self.state.records for _, v in rec.target_keys()}
-        return any(c.value in values for c in claims if c.value is not None and c.value > 1)
+        """Does a make-up sentence name a count already reported ("The figure of about
+        20,000 includes ...")? Then it breaks that count down rather than adding to it."""
+        keys = {key for rec in self.state.records for key in rec.target_keys()}
+        values = {value for _, value in keys}
+        return any(
+            (c.kind or "", c.value) in keys or c.kind is None and c.value in values
+            for c in claims
+            if c.value is not None and c.value > 1
+        )
 
     def _compared(self, claim: Claim) -> bool:
         """'2.1 million, down from 2.5 million a year earlier': the figure compared with."""
@@ -343,15 +361,29 @@ class RecordBuilder:
             if blocked_by(ctx, cue, sent) is not None:
                 continue
             actor, _ = actor_for(ctx, self.state, cue, sent)
-            told = countries_in(ctx, sent.start, sent.end, sent.start, actor, cue.value)
+            new = tells_new_takedown(ctx, cue)
             before = self.state.pending
-            if told or before is None or not same_actor(actor, before[1]):
-                # a mention of it again with no country keeps the countries told before
-                self.state.pending_region = (sent.start, sent.end)
-            self.state.pending = (cue, actor, self.state.sent_index)
+            if (
+                not new
+                and before is not None
+                and before.networks
+                and before.open_at(self.state.sent_index)
+            ):
+                return False  # "Estraterra, which is now banned": told within the one open
+            region = (sent.start, sent.end)
+            told = countries_in(ctx, sent.start, sent.end, sent.start, actor, cue.value)
+            if not told and before is not None and same_actor(actor, before.actor):
+                region = before.region  # told again with no country: keep those told before
+            networks = [
+                int(c.value)
+                for c in claims_in(ctx.claims, sent.start, sent.end)
+                if c.kind == "network" and c.value is not None and c.value > 1
+            ]
+            self.state.pending = Told(
+                cue, actor, self.state.sent_index, sent, region, networks[0] if networks else None
+            )
             self.state.focus_actor = actor or self.state.focus_actor
-            self.state.pending_sent = sent
-            return tells_new_takedown(ctx, cue)
+            return new
         return False
 
     def _named_apps(self, sent: Span) -> bool:
@@ -508,8 +540,8 @@ class RecordBuilder:
         if not rec.countries and cue.rule.startswith("compose-after-"):
             # "The first network was run by a firm in the UAE ... It consisted of 259 accounts",
             # else the sentence that reported the takedown: "removed a network in Georgia"
-            told = [(self.state.prev_sent, False), (self.state.pending_sent, True)]
-            for prev, reported in told:
+            pending_sent = self.state.pending.sent if self.state.pending else None
+            for prev, reported in [(self.state.prev_sent, False), (pending_sent, True)]:
                 if prev is None or (
                     not reported and cues_in(ctx.cues, prev.start, prev.end, {"ACTION"})
                 ):
@@ -526,11 +558,12 @@ class RecordBuilder:
         if (
             not rec.countries
             and pending is not None
-            and (actor is None or pending[1] is None or same_actor(actor, pending[1]))
+            and not pending.networks  # one of several networks: its own sentences tell where
+            and (actor is None or pending.actor is None or same_actor(actor, pending.actor))
         ):
             # "Facebook removed a network linked to the Philippine police. ... A total of 57
             # accounts ... have been taken down": the network told before, now counted
-            start, end = self.state.pending_region
+            start, end = pending.region
             carried = countries_in(ctx, start, end, start, actor, rec.action, rec.content())
             for code, name, role, rule in carried:
                 rec.add_country(code, name, role, weak=rule in WEAK_COUNTRY_RULES)
@@ -579,10 +612,12 @@ class RecordBuilder:
             self.state.combined, self.state.combined_last = rec, self.state.sent_index
         merged = merge(self.state.records, rec, self.state.sent_index)
         merged.last_sentence = self.state.sent_index
-        part = cue.rule.startswith("compose-after-") or any(
-            r.startswith("network-told-before-") for r in rec.rules
-        )
-        if not part:
+        told = self.state.pending
+        counted_told = any(r.startswith("network-told-before-") for r in rec.rules)
+        one_of_several = told is not None and bool(told.networks) and same_actor(actor, told.actor)
+        if told is not None and (cue.part or one_of_several):
+            told.sentence = self.state.sent_index  # more parts may follow
+        elif not counted_told:
             # a takedown with counts of its own ends the one told before without counts;
             # its parts may follow one another ("The first network ... The second")
             self.state.pending = None

@@ -65,6 +65,10 @@ OWNERS = {
 }
 PENDING_SENTENCES = 3  # "removed a network ..." then, within three sentences, "It consisted of"
 PARTS_SENTENCES = 3  # the parts of a combined total follow it within three sentences
+# "removed four networks ... The first network had ... The second network contained ...":
+# each part is told within a few sentences of the one before
+PARTS_PER_NETWORK = 3
+MAX_PARTS = 12
 GENERIC_ACTOR_NAMES = frozenset(
     {
         "regulator",
@@ -82,6 +86,24 @@ GENERIC_ACTOR_NAMES = frozenset(
 
 
 @dataclass
+class Told:
+    """A takedown told without counts ("removed a network of fake accounts", "removed four
+    networks"), waiting for the sentences that count it or its parts."""
+
+    cue: Cue
+    actor: Actor | None
+    sentence: int  # index of the last sentence that told of it or counted a part of it
+    sent: Span  # the sentence that told it
+    region: tuple[int, int]  # tokens where its countries are told
+    networks: int | None = None  # "removed nine networks": how many parts may follow
+
+    def open_at(self, sentence: int) -> bool:
+        """Can a sentence at this index still count it?"""
+        window = PENDING_SENTENCES + PARTS_PER_NETWORK * min(self.networks or 0, MAX_PARTS)
+        return sentence - self.sentence <= window
+
+
+@dataclass
 class DiscourseState:
     """What the text is talking about at the current sentence."""
 
@@ -93,9 +115,7 @@ class DiscourseState:
     subjects: dict[str, Actor] = field(default_factory=dict)  # the same, by actor kind
     # a takedown told without counts ("removed a network of fake accounts"), waiting for
     # the sentence that gives its make-up ("It consisted of 259 accounts ...")
-    pending: tuple[Cue, Actor | None, int] | None = None
-    pending_sent: Span | None = None
-    pending_region: tuple[int, int] = (0, 0)  # tokens where it was told (for its countries)
+    pending: Told | None = None
     # a record whose count spans several networks ("3,465 accounts tied to eight
     # operations"); its parts, told in the next sentences, replace it
     combined: WorkingRecord | None = None
@@ -109,20 +129,20 @@ class DiscourseState:
             return None
         return parent
 
-    def pending_takedown(self) -> tuple[Cue, Actor | None, int] | None:
-        """A takedown told without counts a few sentences ago, waiting for its make-up."""
-        if self.pending is None or self.sent_index - self.pending[2] > PENDING_SENTENCES:
+    def pending_takedown(self) -> Told | None:
+        """A takedown told without counts not long ago, waiting for its make-up."""
+        if self.pending is None or not self.pending.open_at(self.sent_index):
             return None
         return self.pending
 
-    def focus_takedown(self) -> tuple[Cue, Actor | None, int] | None:
+    def focus_takedown(self, sent: Span) -> Told | None:
         """The record just told, as the takedown a make-up sentence describes ("The blocked
         material included ...")."""
         rec = self.focus
         if rec is None or self.sent_index - rec.last_sentence > PENDING_SENTENCES:
             return None
         cue = Cue("ACTION", rec.action, "record-in-focus", 0, 0)
-        return cue, rec.actor, rec.last_sentence
+        return Told(cue, rec.actor, rec.last_sentence, sent, (sent.start, sent.start))
 
 
 def same_actor(a: Actor | None, b: Actor | None) -> bool:
