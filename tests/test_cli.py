@@ -113,14 +113,14 @@ def test_cli_check_passes_and_fails(tmp_path):
     assert "missing target" in bad.output
 
 
-@pytest.mark.parametrize("command", ["extract", "fetch", "check", "schema"])
+@pytest.mark.parametrize("command", ["extract", "fetch", "check", "schema", "events"])
 def test_cli_every_command_has_help_with_example(command):
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output
 
 
-@pytest.mark.parametrize("args", [["--help"], ["schema"]])
+@pytest.mark.parametrize("args", [["--help"], ["schema"], ["events", "--help"]])
 def test_cli_light_commands_do_not_import_nlp(args):
     code = (
         "import sys; from pipeline.cli import main\n"

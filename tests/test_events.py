@@ -14,7 +14,7 @@ from models.article import Source
 from models.event import Event
 from models.record import Actor, Country, PrimarySource, TakedownRecord, Target, Total
 from pipeline.cli import main
-from pipeline.events import Figure, figures_agree, group_records, period_span
+from pipeline.events import Figure, figures_agree, group_records, misprint, period_span
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -99,6 +99,25 @@ def test_events_figures_agree(a: Figure, b: Figure, agree: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("a", "b", "typo"),
+    [
+        (8558, 8588, True),  # one digit changed
+        (72, 27, True),  # neighbours swapped
+        (276, 76, True),  # a digit dropped
+        (58, 50, True),
+        (299, 1846, False),
+        (453, 1372, False),
+        (123, 321, False),  # swapped, but not neighbours
+        (5, 7, False),  # one digit alone is no evidence of a typo
+    ],
+)
+def test_events_misprint(a: int, b: int, typo: bool) -> None:
+    assert misprint(Figure(a, False), Figure(b, False)) is typo
+    assert misprint(Figure(b, False), Figure(a, False)) is typo
+    assert not misprint(Figure(a, True), Figure(b, False))  # a rounded figure is no typo
+
+
+@pytest.mark.parametrize(
     ("period", "start", "end"),
     [
         ("August 2020", "2020-08-01", "2020-08-31"),
@@ -178,6 +197,46 @@ def test_events_total_beside_breakdown_is_the_event_total() -> None:
         ("page", "Facebook", 72),
     ]
     assert event.conflicts == []
+
+
+def test_events_misprinted_lone_figure_joins_with_a_conflict() -> None:
+    serbia = (("RS", "origin"),)
+    records = [
+        rec(f"exact{i}", actor="Twitter", targets=(("account", "Twitter", 8558),),
+            countries=serbia, period="April 2020")
+        for i in range(2)
+    ] + [rec("misprint", actor="Twitter", targets=(("account", "Twitter", 8588),),
+             countries=serbia, period="April 2020")]  # fmt: skip
+    event = one_event(records)
+    assert [t.count for t in event.targets] == [8558]
+    (conflict,) = event.conflicts
+    assert [(v.count, v.record_ids) for v in conflict.values] == [
+        (8558, ["exact0", "exact1"]),
+        (8588, ["misprint"]),
+    ]
+
+
+def test_events_misprint_alone_does_not_bridge_months() -> None:
+    # a lagged time needs a figure that agrees; a misprint is not one
+    a = rec("a", targets=(("account", "Facebook", 72),), period="July 2020")
+    b = rec("b", targets=(("account", "Facebook", 27),), period="August 2020")
+    assert groups([a, b]) == [["a"], ["b"]]
+
+
+def test_events_total_only_record_joins_a_breakdown_with_a_wrong_figure() -> None:
+    thai = (("TH", "origin"),)
+    right = (("account", "Facebook", 77), ("page", "Facebook", 72), ("group", "Facebook", 18),
+             ("account", "Instagram", 18))  # fmt: skip
+    wrong = (("account", "Facebook", 80, True), ("page", "Facebook", 27),
+             ("group", "Facebook", 18), ("account", "Instagram", 18))  # fmt: skip
+    records = [
+        rec("right", targets=right, countries=thai, period="March 2021"),
+        rec("wrong", targets=wrong, countries=thai, period="March 2021"),
+        rec("total", targets=(("account", "Facebook", 185),), countries=thai, period="March 2021"),
+    ]
+    event = one_event(records)
+    assert event.total is not None and event.total.count == 185
+    assert [(c.field, c.key) for c in event.conflicts] == [("targets", "page/Facebook")]
 
 
 @pytest.mark.parametrize(
@@ -401,3 +460,19 @@ def test_cli_schema_event() -> None:
     assert {"event_id", "targets", "conflicts", "primary_sources", "record_ids"} <= set(
         schema["properties"]
     )
+
+
+def test_cli_events_does_not_load_the_nlp_stack(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    src = tmp_path / "records.jsonl"
+    src.write_text(rec("a").model_dump_json() + "\n")
+    code = (
+        "import sys; from pipeline.cli import main\n"
+        f"try:\n    main(['events', {str(src)!r}, '-o', {str(tmp_path / 'e.jsonl')!r}, '-q'])\n"
+        "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+        "print('HEAVY', [m for m in ('spacy', 'trafilatura', 'bs4') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout
