@@ -108,8 +108,13 @@ def _body_blocks(tree: HtmlElement, text: str) -> list[tuple[HtmlElement, int]]:
             return []
         # most anchors are menu items and teasers whose words are nowhere in the text: a plain
         # substring test on the anchor's own text drops them before anything is walked
-        label = anchor.text if len(anchor) == 0 else anchor.text_content()
-        if not label or " ".join(label.split()) not in text or not anchor.get("href"):
+        label = anchor.text
+        if label is None or len(anchor):
+            label = anchor.text_content()
+        label = label.strip()
+        if not label or (label not in text and " ".join(label.split()) not in text):
+            continue
+        if not anchor.get("href"):
             continue
         block = _block_of(anchor)
         if block is not None and block not in verdict:

@@ -128,6 +128,7 @@ def test_event_fixture_page(extractor, page: Path) -> None:  # type: ignore[no-u
     assert outcome.error is None and outcome.article is not None, outcome.error
     assert outcome.article.source.title == expected.title
     assert str(outcome.article.source.published) == expected.published
+    assert outcome.article.source.url == expected.url  # events list their sources by url
     result = compare(expected, outcome.records, outcome.article.text, page.stem)
     assert result.ok, "\n".join(result.diffs)
 
