@@ -14,10 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job: every page under fixtures/ -> out/records.jsonl, out/articles.jsonl
+## The main job: every page under fixtures/ -> out/records.jsonl, out/articles.jsonl,
+## then the takedowns across them -> out/events.jsonl
 run: install
 	$(BIN)/takedowns extract fixtures/ -o out/records.jsonl --articles out/articles.jsonl \
 		--errors out/errors.jsonl
+	$(BIN)/takedowns events out/records.jsonl -o out/events.jsonl
 
 lint: install
 	$(BIN)/ruff check pipeline models tests scripts
@@ -30,9 +32,11 @@ test: lint
 
 check: test
 
-## Speed, memory and cleaning quality on ../shared/aeb-dev (never part of `make test`)
+## Speed, memory and cleaning quality on ../shared/aeb-dev, and the cost of grouping events
+## (never part of `make test`)
 bench: install
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_events.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
