@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import logging
 import multiprocessing
 import re
 from collections import Counter, defaultdict
@@ -63,8 +62,6 @@ from pydantic import ValidationError
 from models.event import Conflict, Event, EventTarget, Variant
 from models.record import SCHEMA_VERSION, Actor, Country, PrimarySource, TakedownRecord
 from pipeline.actors import actor_group
-
-logger = logging.getLogger(__name__)
 
 # An article without a period reports a takedown announced at most this long before it was
 # published. Coverage of one disclosure in ../shared/facts.md sources appears within days;
@@ -95,14 +92,12 @@ JOBS_CHUNK_BLOCKS = 256
 JOBS_CHUNK_EVENTS = 512
 
 OPERATOR_NOISE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
-PERIOD_MONTH_RE = re.compile(
-    r"^(January|February|March|April|May|June|July|August|September|October|November|December)"
-    r" ((?:19|20)\d\d)$"
-)
-PERIOD_QUARTER_RE = re.compile(r"^Q([1-4]) ((?:19|20)\d\d)$")
-PERIOD_YEAR_RE = re.compile(r"^((?:19|20)\d\d)$")
+# The periods records carry (pipeline/periods.py writes them): "August 2020", "Q1 2024", "2020".
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")  # fmt: skip
+PERIOD_MONTH_RE = re.compile(rf"^({'|'.join(MONTHS)}) ((?:19|20)\d\d)$")
+PERIOD_QUARTER_RE = re.compile(r"^Q([1-4]) ((?:19|20)\d\d)$")
+PERIOD_YEAR_RE = re.compile(r"^((?:19|20)\d\d)$")
 
 
 class Relation(IntEnum):
@@ -125,6 +120,8 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
+    """A count as one source gives it."""
+
     count: int
     approximate: bool
 
@@ -133,7 +130,6 @@ class Figure:
 class Facet:
     """What grouping reads of one record."""
 
-    index: int
     record_id: str
     page: str  # sha256 of the page the record came from
     actor: str  # the actor group, case-folded ("" when unknown)
@@ -262,7 +258,7 @@ def _operator(name: str | None) -> str | None:
     return OPERATOR_NOISE_RE.sub("", name.strip()).casefold() or None
 
 
-def facet(index: int, record: TakedownRecord) -> Facet:
+def facet(record: TakedownRecord) -> Facet:
     """record -> what grouping compares."""
     span = period_span(record.period)
     if span is None and record.source.published is not None:
@@ -290,7 +286,6 @@ def facet(index: int, record: TakedownRecord) -> Facet:
         )
     group = actor_group(record.actor.name) if record.actor else None
     return Facet(
-        index=index,
         record_id=record.record_id,
         page=record.source.sha256,
         actor=(group or "").casefold(),
@@ -505,7 +500,7 @@ def _group(records: Iterable[TakedownRecord], jobs: int) -> tuple[list[Event], G
             if prev != record:  # same id, other content: keep one, whatever the input order
                 unique[record.record_id] = min((prev, record), key=lambda r: r.model_dump_json())
     _RECORDS = ordered = [unique[rid] for rid in sorted(unique)]
-    _FACETS = [facet(i, r) for i, r in enumerate(ordered)]
+    _FACETS = [facet(r) for r in ordered]
     _KEYS = [block_keys(f) for f in _FACETS]
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, keys in enumerate(_KEYS):
@@ -633,7 +628,7 @@ class _Said:
     qualifier: str | None
 
 
-def _reconcile(key: str, said: list[_Said]) -> tuple[EventTarget | None, Conflict | None]:
+def _reconcile(key: str, said: list[_Said]) -> tuple[EventTarget, Conflict | None]:
     """what each source said of one target -> the reconciled target and any conflict."""
     kind, platform = key.split("/", 1) if "/" in key else (key, "")
     by_value: dict[tuple[int | None, bool, str | None], list[TakedownRecord]] = defaultdict(list)
@@ -732,8 +727,7 @@ def _targets(
     conflicts: list[Conflict] = []
     for key in sorted(said):
         target, conflict = _reconcile(key, said[key])
-        if target is not None:
-            targets.append(target)
+        targets.append(target)
         if conflict is not None:
             conflicts.append(conflict)
     total = None
