@@ -112,8 +112,12 @@ def _body_blocks(tree: HtmlElement, text: str) -> list[tuple[HtmlElement, int]]:
         if label is None or len(anchor):
             label = anchor.text_content()
         label = label.strip()
-        if not label or (label not in text and " ".join(label.split()) not in text):
+        if not label:
             continue
+        if label not in text:
+            squashed = " ".join(label.split())  # only when the markup spaced it differently
+            if squashed == label or squashed not in text:
+                continue
         if not anchor.get("href"):
             continue
         block = _block_of(anchor)
