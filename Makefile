@@ -22,11 +22,13 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium)
 
 ## The main job: every page under fixtures/ -> out/records.jsonl, out/articles.jsonl,
-## out/errors.jsonl, then the review page out/report.html
+## out/errors.jsonl, the takedowns across them -> out/events.jsonl, then the review page
+## out/report.html
 run: install
 	$(BIN)/takedowns extract fixtures/ -o out/records.jsonl --articles out/articles.jsonl \
 		--errors out/errors.jsonl
-	$(BIN)/takedowns report out/records.jsonl -o out/report.html
+	$(BIN)/takedowns events out/records.jsonl -o out/events.jsonl
+	$(BIN)/takedowns report out/records.jsonl --events out/events.jsonl -o out/report.html
 
 ## The README's screenshot of the review page, taken in Chromium from out/report.html
 report-screenshot: run chromium
@@ -47,9 +49,11 @@ check: test
 realdev: install
 	$(BIN)/python scripts/realdev.py --per-case
 
-## Speed, memory and cleaning quality on ../shared/aeb-dev (never part of `make test`)
+## Speed, memory and cleaning quality on ../shared/aeb-dev, and the cost of grouping events
+## (never part of `make test`)
 bench: install
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_events.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -17,6 +17,7 @@ class Variant(BaseModel):
     count: int | None
     approximate: bool = False
     qualifier: str | None = None
+    value: str | None = None  # the value of a field that is no count ("Q1 2024", "BD")
     record_ids: list[str]
     urls: list[str] = Field(default_factory=list)
 
@@ -57,6 +58,8 @@ class Event(BaseModel):
     countries: list[Country] = Field(default_factory=list)
     operator: str | None = None
     targets: list[EventTarget] = Field(default_factory=list)
+    # a stated total ("185 accounts and groups", kind "total"), when sources give one
+    total: EventTarget | None = None
     record_ids: list[str]
     urls: list[str] = Field(default_factory=list)
     first_published: date | None = None

@@ -32,6 +32,7 @@ from trafilatura.settings import Document
 from models.article import Article, Source, TextMethod
 from models.page import Page
 from pipeline.errors import CleanError
+from pipeline.links import extract_links
 
 # Below this many characters the precision-mode text is treated as a miss: the balanced pass
 # runs, then the <article>/<main> text is compared. 250 is trafilatura's own
@@ -128,12 +129,14 @@ def clean_html(html: str, *, page: Page, encoding: str) -> Article:
         document = _metadata(tree, page)  # its metadata pass runs alone, on these pages only
     if not text:
         raise CleanError("clean.no_text", "no article text found in the page", input=page.input)
+    source = _source(document, page)
     return Article(
-        source=_source(document, page),
+        source=source,
         text=text,
         language=_language(document, tree),
         method=method,
         encoding=encoding,
+        links=extract_links(tree, text, base_url=source.url),
     )
 
 

@@ -232,9 +232,11 @@ def _expand_urls(specs: tuple[str, ...]) -> list[str]:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False), default="fixtures")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, help="Worker processes.")
 def check(directory: str, jobs: int) -> None:
-    """Compare the records of each fixture page with its .expected.json; per-field P/R/F1.
+    """Compare the records of each fixture page with its .expected.json, and the events of each
+    fixture set with its events.expected.json; per-field P/R/F1.
 
-    Exits 1 when any expected record or field is missed or anything extra is produced.
+    Exits 1 when any expected record, event or field is missed or anything extra is produced
+    (pages and sets marked known_miss are reported but do not fail).
 
     Example: takedowns check fixtures/
     """
@@ -245,7 +247,59 @@ def check(directory: str, jobs: int) -> None:
     if not results:
         raise click.UsageError(f"no *.html with *.expected.json in {directory}")
     click.echo(report(results))
-    sys.exit(EXIT_OK if all(r.ok for r in results) else EXIT_FAILED)
+    sys.exit(EXIT_OK if all(r.passes for r in results) else EXIT_FAILED)
+
+
+@main.command()
+@click.argument("records", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, help="Events file (JSON Lines), or - for stdout.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    help="Worker processes comparing records [default: 1]; output is the same for any N.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+def events(records: tuple[str, ...], output: str, jobs: int, quiet: bool) -> None:
+    """Group records of many articles into events: one line per takedown, with every source,
+    the figure most sources give, every variant and the conflicts (RECORDS: records.jsonl
+    files, or - for stdin).
+
+    Exits 1 when a records line could not be read (the others are still grouped).
+
+    Example: takedowns events out/records.jsonl more/records.jsonl -o out/events.jsonl
+    """
+    from pipeline.events import InputProblem, group_records, read_records
+    from pipeline.writer import JsonlWriter, finish, partial_path
+
+    _setup_logging(0, quiet)
+    started = time.perf_counter()
+    problems: list[InputProblem] = []
+    found, stats = group_records(read_records(records, problems, stdin=sys.stdin), jobs=jobs)
+    if output == "-":
+        writer = JsonlWriter(sys.stdout)
+        for event in found:
+            writer.write(event)
+    else:
+        path = Path(output)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with partial_path(path).open("w", encoding="utf-8") as fp:
+            writer = JsonlWriter(fp)
+            for event in found:
+                writer.write(event)
+        finish(path)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if not quiet:
+        several = sum(1 for e in found if len(e.record_ids) > 1)
+        click.echo(
+            f"{stats.records} records -> {stats.events} events ({several} with several "
+            f"records); {stats.comparisons} pairs compared in {stats.blocks} blocks; "
+            f"{len(problems)} unreadable lines; {time.perf_counter() - started:.1f} s",
+            err=True,
+        )
+    sys.exit(EXIT_FAILED if problems else EXIT_OK)
 
 
 @main.command()
@@ -302,23 +356,24 @@ def report(
 @main.command()
 @click.option(
     "--what",
-    type=click.Choice(["record", "article", "error"]),
+    type=click.Choice(["record", "article", "error", "event"]),
     default="record",
     help="Which line's schema to print.",
 )
 def schema(what: str) -> None:
-    """Print the JSON Schema of a records.jsonl line (or an article or error line).
+    """Print the JSON Schema of a records.jsonl line (or an article, error or event line).
 
     Example: takedowns schema > record.schema.json
     """
     from pydantic import BaseModel
 
-    from models import ArticleLine, ErrorLine, TakedownRecord
+    from models import ArticleLine, ErrorLine, Event, TakedownRecord
 
     models: dict[str, type[BaseModel]] = {
         "record": TakedownRecord,
         "article": ArticleLine,
         "error": ErrorLine,
+        "event": Event,
     }
     model = models[what]
     click.echo(json.dumps(model.model_json_schema(), indent=2))

@@ -4,7 +4,8 @@ One page goes through numbered steps (``process_page``):
 
 1. decode the bytes (``pipeline.decode``),
 2. clean the HTML to article text and metadata (``pipeline.clean``),
-3. extract entities, claims and records (``pipeline.extract``).
+3. extract entities, claims and records (``pipeline.extract``),
+4. give the records the article's links to primary disclosures (``pipeline.primary``).
 
 ``run_batch`` streams inputs lazily, sends pages to ``jobs`` worker processes
 with a bounded window (memory stays flat), writes results in input order
@@ -140,6 +141,7 @@ def process_page(page: Page, *, extractor: Extractor) -> PageOutcome:
     """Page -> outcome (article line + records, or an error line); never raises for bad input."""
     from pipeline.clean import clean_html
     from pipeline.decode import decode_page
+    from pipeline.primary import attach_primary_sources
 
     timings: dict[str, float] = {}
     stage = "decode"
@@ -154,6 +156,7 @@ def process_page(page: Page, *, extractor: Extractor) -> PageOutcome:
         timings["clean"] = t2 - t1
         stage = "extract"
         found = extractor.extract(article, timings=timings)  # 3. article -> records
+        records, links = attach_primary_sources(found.records, article.links)  # 4. sources
     except PipelineError as exc:
         return PageOutcome(
             page.input, error=_error_line(exc, page.input, page.url), timings=timings
@@ -173,10 +176,11 @@ def process_page(page: Page, *, extractor: Extractor) -> PageOutcome:
         encoding=article.encoding,
         entities=found.entities,
         claims=found.claims,
-        record_ids=[r.record_id for r in found.records],
-        status="records" if found.records else "no_takedown",
+        links=links,
+        record_ids=[r.record_id for r in records],
+        status="records" if records else "no_takedown",
     )
-    return PageOutcome(page.input, article=line, records=found.records, timings=timings)
+    return PageOutcome(page.input, article=line, records=records, timings=timings)
 
 
 def process_item(item: Page | PipelineError, *, extractor: Extractor | None) -> PageOutcome:

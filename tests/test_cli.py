@@ -120,7 +120,7 @@ def test_cli_every_command_has_help_with_example(command):
     assert "Example:" in result.output
 
 
-@pytest.mark.parametrize("args", [["--help"], ["schema"]])
+@pytest.mark.parametrize("args", [["--help"], ["schema"], ["events", "--help"]])
 def test_cli_light_commands_do_not_import_nlp(args):
     code = (
         "import sys; from pipeline.cli import main\n"
