@@ -164,3 +164,76 @@ def test_discourse_listed_parts_without_verbs(analyze):
         ["PE"],
         ["GH"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Meta said it had removed 120 accounts run from Peru. Separately, it took down 40 "
+            "Pages run from Chile. Both networks were removed for coordinated inauthentic "
+            "behaviour, Meta said.",
+            ["coordinated_inauthentic_behaviour", "coordinated_inauthentic_behaviour"],
+            id="both-networks-get-the-reason-told-after-them",
+        ),
+        pytest.param(
+            "Twitter removed 2,400 accounts run from Serbia. The company also disclosed "
+            "smaller networks in three other countries. Twitter said the Serbian accounts broke "
+            "its rules on platform manipulation.",
+            ["coordinated_inauthentic_behaviour"],
+            id="a-reason-after-for-on-against-names-why",
+        ),
+        pytest.param(
+            "Facebook removed 300 accounts in Mali.\nTheir posts praised officers who fought a "
+            "separatist insurgency in the north.",
+            [None],
+            id="a-reason-word-describing-something-else-is-not-a-reason",
+        ),
+    ],
+)
+def test_discourse_reasons_told_later(analyze, text, expected):
+    found = analyze(text).records
+    assert [r.reason.label if r.reason else None for r in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Facebook removed 60 accounts. The network was run from Kenya and aimed at "
+            "audiences there.",
+            [("KE", "origin"), ("KE", "target")],
+            id="there-is-the-place-named-last",
+        ),
+        pytest.param(
+            "Facebook removed 60 accounts. The network focused on the western border regions "
+            "of Kenya.",
+            [("KE", "target")],
+            id="a-part-of-a-country-has-the-country-role",
+        ),
+    ],
+)
+def test_discourse_country_roles_told_later(analyze, text, expected):
+    (rec,) = analyze(text).records
+    assert sorted((c.code, c.role) for c in rec.countries if not c.inferred) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "operator"),
+    [
+        pytest.param(
+            "Twitter removed 900 accounts run from Serbia to promote the ruling party and its "
+            "leader Jan Novak, the social media company said.",
+            None,
+            id="the-social-media-company-is-the-platform-not-an-operator",
+        ),
+        pytest.param(
+            "Facebook removed 40 accounts that it linked to Kenya's National Intelligence Service.",
+            "National Intelligence Service",
+            id="linked-to-a-country-s-body",
+        ),
+    ],
+)
+def test_discourse_operators(analyze, text, operator):
+    (rec,) = analyze(text).records
+    assert rec.operator == operator

@@ -33,6 +33,7 @@ from pipeline.records.attach import (
     ordered_by_government,
     reach_in,
     reason_in,
+    stated_reason,
 )
 from pipeline.records.context import Context, Mention, claims_in, cues_in
 from pipeline.records.discourse import (
@@ -100,6 +101,7 @@ APP_LIST_GLUE = frozenset(
     }
 )
 SUBSET_DETERMINERS = frozenset({"the", "these", "those", "its", "their", "them"})
+ALL_OF_THEM = frozenset({"both", "all", "each"})
 FOLLOW_UP_BLOCKERS = frozenset({"negation", "denial", "question", "condition"})
 
 
@@ -638,8 +640,24 @@ class RecordBuilder:
         investigators_in(self.ctx, rec, sent)
         words = {t.lower_ for t in sent}
         # "three networks from the US, Russia and Pakistan" sums up several records: no roles
-        summary = bool(words & COMBINED_NOUNS)
-        if summary or not (explicit or self._refers_to_network(sent)):
+        doc = ctx.doc
+        summary = any(
+            doc[i].lower_ in COMBINED_NOUNS
+            and (doc[i - 1].like_num or doc[i - 1].lower_ in ALL_OF_THEM)
+            for i in range(sent.start + 1, sent.end)
+        )
+        recent = [r for r in self.state.records if self.state.sent_index - r.last_sentence <= 2]
+        about = explicit or self._refers_to_network(sent)
+        reason = stated_reason(ctx, sent)
+        if reason is not None and (about or summary):
+            # "The company said it took the network down for CIB"; "Both networks were
+            # removed for CIB, Meta said": the reason of each network it speaks of
+            every = self.state.records if words & ALL_OF_THEM else [rec, *recent]
+            for other in every if summary or words & ALL_OF_THEM else [rec]:
+                if other.reason is None:
+                    other.reason = reason
+                    other.add_rule("follow-up-reason")
+        if summary or not about:
             return
         if any(
             c.value in FOLLOW_UP_BLOCKERS
@@ -665,11 +683,14 @@ class RecordBuilder:
 
     def _refers_to_network(self, sent: Span) -> bool:
         """'The network was run from ...', 'They targeted ...': the sentence is about it."""
+        ctx = self.ctx
         head = [
-            t.lower_
-            for t in self.ctx.doc[sent.start : min(sent.end, sent.start + REFERENCE_WINDOW)]
+            t.lower_ for t in ctx.doc[sent.start : min(sent.end, sent.start + REFERENCE_WINDOW)]
         ]
-        if set(head) & OTHER_NETWORK:
+        if any(
+            a in OTHER_NETWORK and b in ctx.lexicon.unit_words
+            for a, b in zip(head, head[1:], strict=False)
+        ):
             # "The second operation originated in ...": another network, with no record of
             # its own; what follows about "its accounts" is not about the one in focus
             self.state.focus = None
@@ -697,7 +718,7 @@ class RecordBuilder:
             for m in ctx.mentions
             if m.label in ("COUNTRY", "DEMONYM") and sent.start <= m.start < sent.end
         }
-        if len(self.state.records) > 1 and self._refers_to_network(sent):
+        if self._refers_to_network(sent):
             for rec in reversed(self.state.records):
                 if any(code in codes for code, role in rec.countries if role == "origin"):
                     self.state.focus = rec

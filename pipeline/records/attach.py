@@ -129,6 +129,20 @@ def reason_in(ctx: Context, start: int, end: int) -> tuple[str, str] | None:
     return None
 
 
+def stated_reason(ctx: Context, sent: Span) -> tuple[str, str] | None:
+    """A reason a later sentence gives for a takedown: after "for", "against", "on", "over"
+    or "under" ("removed for coordinated inauthentic behaviour", "its rules on platform
+    manipulation"), not a word that describes something else ("a separatist insurgency")."""
+    doc = ctx.doc
+    for m in ctx.mentions:
+        if m.label != "REASON" or not m.id or not sent.start <= m.start < sent.end:
+            continue
+        before = {t.lower_ for t in doc[max(sent.start, m.start - REASON_REACH) : m.start]}
+        if before & REASON_PREPOSITIONS:
+            return m.id, m.text
+    return None
+
+
 def domestic(ctx: Context, rec: WorkingRecord, span: Span) -> None:
     if DOMESTIC.search(ctx.text_of(span)):
         for (code, role), name in list(rec.countries.items()):
@@ -174,6 +188,8 @@ def ordered_by_government(ctx: Context, sent: Span) -> bool:
     return False
 
 
+REASON_PREPOSITIONS = frozenset({"for", "against", "on", "over", "under"})
+REASON_REACH = 3  # "for violating its", "its policy against"
 MAX_COUNTRY_WORDS = 4  # "Democratic Republic of the Congo"
 
 

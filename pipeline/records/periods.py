@@ -45,7 +45,7 @@ PERIOD_FULL_DATE = re.compile(
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PERIOD_WEEKDAY = re.compile(
     rf"\b(?:(?:on|last|this|late|early)\s+)?(?:{'|'.join(WEEKDAYS)})\b"
-    r"|\b(?:today|yesterday|this week|earlier this week)\b"
+    r"|\b(?i:today|yesterday|this week|earlier this week)\b"
 )
 # "ISLAMABAD, 5 October 2020:", "SAN FRANCISCO, Aug 1 (Meridian Wire) -", "HANOI:"
 SHORT_MONTHS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"

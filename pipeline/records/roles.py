@@ -53,6 +53,8 @@ ORIGIN_CUES = (
     ("with",),
 )
 TARGET_CUES = (
+    ("audiences",),  # "aimed at audiences there"
+    ("audience",),
     ("targeting",),
     ("targeted",),
     ("targets",),
@@ -78,6 +80,28 @@ TARGET_CUES = (
     ("targeted", "audiences", "in"),
 )
 AGENCY_LABELS = frozenset({"GOVERNMENT", "REGULATOR", "COURT", "POLICE"})
+ROLE_WINDOW = 12  # tokens before a country where its cue words (and a place part) end
+# Parts of a country: "the southern border provinces of Thailand" has Thailand's role
+PLACE_PARTS = frozenset(
+    {
+        "provinces",
+        "province",
+        "regions",
+        "region",
+        "parts",
+        "part",
+        "areas",
+        "area",
+        "states",
+        "cities",
+        "districts",
+        "south",
+        "north",
+        "east",
+        "west",
+        "border",
+    }
+)
 LIST_GLUE = frozenset({",", "and", "or", "the", "as", "well", "also", "both", "in", "&"})
 ORIGIN_SUFFIXES = frozenset(
     {"based", "linked", "origin", "run", "backed", "affiliated", "sponsored"}
@@ -118,9 +142,16 @@ NAMING_WORDS = frozenset({"calls", "called", "dubbed", "nicknamed", "codenamed"}
 
 def _role_before(doc: Doc, start: int, floor: int) -> tuple[str | None, str]:
     """Cue words right before a country mention -> (role, rule id)."""
-    words = [t.lower_ for t in doc[max(floor, start - 6) : start]]
+    words = [t.lower_ for t in doc[max(floor, start - ROLE_WINDOW) : start]]
     if words and words[-1] == "the":  # "people in the United States"
         words.pop()
+    if len(words) >= 2 and words[-1] == "of" and words[-2] in PLACE_PARTS:
+        # "focused on the southern border provinces of Thailand": the part's cue is the
+        # country's; words that describe the part ("southern border") are skipped
+        words.pop()
+        words.pop()
+        while words and words[-1] not in ROLE_CUE_WORDS:
+            words.pop()
     for cue in TARGET_CUES:
         if tuple(words[-len(cue) :]) == cue:
             return "target", "country-target-" + "-".join(cue)
@@ -207,6 +238,15 @@ def countries_in(
         role, role_rule = cue_role, rule
         last_end = m.end
         out.append((m.id, name, cue_role, rule))
+    # "run from Thailand and aimed at audiences there": the place named last
+    for i in range(start, end):
+        if doc[i].lower_ != "there":
+            continue
+        cue_role, rule = _role_before(doc, i, floor)
+        named = [m for m in ctx.mentions if m.label in ("COUNTRY", "DEMONYM") and m.end <= i]
+        if cue_role is not None and named and named[-1].id and named[-1].start >= floor:
+            code = named[-1].id
+            out.append((code, country_name(code), cue_role, rule + "-there"))
     return out
 
 
@@ -260,6 +300,12 @@ def operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
             k = i + 2
             if k < end and doc[k].lower_ == "the":
                 k += 1
+            country = next(
+                (m for m in ctx.mentions if m.start == k and m.label in ("COUNTRY", "DEMONYM")),
+                None,
+            )
+            if country is not None and country.end < end and doc[country.end].lower_ == "'s":
+                k = country.end + 1  # "linked to Thailand's Internal Security Operations Command"
             j = k
             while j < end and _proper(doc[j]):
                 j += 1
@@ -327,3 +373,6 @@ def article_country(ctx: Context) -> str | None:
     if len(ranked) > 1 and counts[ranked[0]] < ARTICLE_COUNTRY_LEAD * counts[ranked[1]]:
         return None  # a report about several countries is about none of them in particular
     return ranked[0]
+
+
+ROLE_CUE_WORDS = frozenset(w for cue in (*ORIGIN_CUES, *TARGET_CUES) for w in cue)
