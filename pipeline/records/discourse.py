@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from models.record import Actor, ActorKind
+from pipeline.actors import same_actor as same_actor_name
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue, country_name
 from pipeline.records.context import Context, Mention, clean_name
@@ -51,18 +52,6 @@ INDEFINITE = frozenset({"a", "an", "another", "other", "some", "several", "many"
 REFERENCE_PRONOUNS = frozenset({"they", "these", "those", "its", "their", "the"})
 OTHER_NETWORK = frozenset({"second", "another", "separate", "other", "third", "fourth", "fifth"})
 REFERENCE_WINDOW = 8  # tokens at a sentence start where "the network" / "they" is looked for
-# a platform and the company that owns it are one actor (Facebook and Meta, YouTube and Google)
-OWNERS = {
-    "Facebook": "Meta",
-    "Instagram": "Meta",
-    "WhatsApp": "Meta",
-    "Threads": "Meta",
-    "YouTube": "Google",
-    "Blogger": "Google",
-    "Twitter": "X Corp",
-    "X": "X Corp",
-    "TikTok": "ByteDance",
-}
 PENDING_SENTENCES = 3  # "removed a network ..." then, within three sentences, "It consisted of"
 PARTS_SENTENCES = 3  # the parts of a combined total follow it within three sentences
 # "removed four networks ... The first network had ... The second network contained ...":
@@ -146,10 +135,10 @@ class DiscourseState:
 
 
 def same_actor(a: Actor | None, b: Actor | None) -> bool:
-    """Two actors that are one: equal names, or one's platform owned by the other."""
+    """Two actors that are one: the same organisation (Facebook and Meta, actor_groups.jsonl)."""
     if a is None or b is None:
         return a is b
-    return a.name == b.name or OWNERS.get(a.name, a.name) == OWNERS.get(b.name, b.name)
+    return a.name == b.name or same_actor_name(a.name, b.name)
 
 
 def tells_new_takedown(ctx: Context, cue: Cue) -> bool:

@@ -6,6 +6,7 @@ accounts" a few sentences apart are one record with the exact figure; counts add
 the record just told are its breakdown.
 """
 
+from pipeline.actors import same_actor
 from pipeline.records.working import WorkingRecord
 
 BREAKDOWN_TOLERANCE = 0.02  # a breakdown adds up to its stated total within 2% (rounding)
@@ -20,7 +21,7 @@ def merge(records: list[WorkingRecord], rec: WorkingRecord, sent_index: int) -> 
     for old in records:
         if old.action != rec.action and not (keys and keys <= old.target_keys()):
             continue
-        if rec.actor and old.actor and rec.actor.name != old.actor.name:
+        if rec.actor and old.actor and not same_actor(rec.actor.name, old.actor.name):
             continue
         origins_old = {c for c, r in old.countries if r == "origin"}
         origins_new = {c for c, r in rec.countries if r == "origin"}
