@@ -50,6 +50,7 @@ class ExpectedRecord(BaseModel):
     reason: ReasonLabel | None = None
     period: str | None = None
     total: int | None = None
+    is_total: bool = False
     operator: str | None = None
     reach: list[ExpectedReach] | None = None
     languages: list[str] | None = None

@@ -130,6 +130,10 @@ class TakedownRecord(BaseModel):
     action: Action
     targets: list[Target]
     total: Total | None = None
+    # the record is a sum of takedowns the article also reports one by one, as records of
+    # their own (a year's total beside each month, a report's total beside each network):
+    # count it once, not on top of them
+    is_total: bool = False
     countries: list[Country] = Field(default_factory=list)
     operator: str | None = None
     reason: Reason | None = None

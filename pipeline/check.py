@@ -35,6 +35,7 @@ FIELDS = (
     "country",
     "reason",
     "period",
+    "is total",
     "total",
     "operator",
     "reach",
@@ -161,6 +162,7 @@ def _expected_items(e: ExpectedRecord) -> dict[str, list[Hashable]]:
         "country": [(c.code, c.role, c.inferred) for c in e.countries],
         "reason": [e.reason] if e.reason else [],
         "period": [e.period] if e.period else [],
+        "is total": [e.is_total],
     }
     given = e.model_fields_set
     if "total" in given:  # "total": null says the record has none, and is checked too
@@ -185,6 +187,7 @@ def _produced_items(p: TakedownRecord, checked: Iterable[str]) -> dict[str, list
         "country": [(c.code, c.role, c.inferred) for c in p.countries],
         "reason": [p.reason.label] if p.reason else [],
         "period": [p.period] if p.period else [],
+        "is total": [p.is_total],
         "total": [p.total.count] if p.total else [],
         "reach": [(r.metric, r.count) for r in p.reach],
         "language": list(p.languages),
@@ -195,7 +198,16 @@ def _produced_items(p: TakedownRecord, checked: Iterable[str]) -> dict[str, list
     return {k: v for k, v in items.items() if k in checked}
 
 
-ALWAYS_CHECKED = ("actor", "action", "target", "target detail", "country", "reason", "period")
+ALWAYS_CHECKED = (
+    "actor",
+    "action",
+    "target",
+    "target detail",
+    "country",
+    "reason",
+    "period",
+    "is total",
+)
 
 
 def compare(

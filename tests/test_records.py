@@ -324,6 +324,38 @@ def test_records_elliptical_counts(analyze, text, expected):
     assert [t.count for r in analyze(text).records for t in r.targets] == expected
 
 
+def test_records_two_verbs_over_one_operation_are_one_record(analyze):
+    text = "TikTok suspended 12 channels and 2 ad accounts and blocked 3 domains on Friday."
+    (rec,) = analyze(text).records
+    assert sorted((t.kind, t.count) for t in rec.targets) == [
+        ("ad_account", 2),
+        ("channel", 12),
+        ("domain", 3),
+    ]
+
+
+def test_records_a_total_that_its_records_add_up_to_is_flagged(analyze):
+    text = (
+        "The regulator said 5,020 websites were blocked last year. Of these, 3,100 were "
+        "blocked for gambling, 1,420 for pornography and 500 for piracy."
+    )
+    found = analyze(text).records
+    assert [(r.targets[0].count, r.is_total) for r in found] == [
+        (5020, True),
+        (3100, False),
+        (1420, False),
+        (500, False),
+    ]
+
+
+def test_records_a_rounded_lede_is_no_twin_of_one_of_its_parts(analyze):
+    text = (
+        "The ministry seized nearly two dozen news websites on Monday. The ministry said it "
+        "seized 21 websites run by one broadcaster and three websites run by a militia."
+    )
+    assert sorted(t.count for r in analyze(text).records for t in r.targets) == [3, 21, 24]
+
+
 def test_records_respectively_pairs_counts_with_years(analyze):
     text = (
         "The ministry said MeitY has blocked 410, 655 and 1,020 URLs during 2019, 2020 and "
@@ -526,7 +558,9 @@ def test_records_parts_of_a_total_over_several_operations(analyze):
         "Two Russian networks, of 16 and 50 accounts, were tied to the Internet Research Agency."
     )
     found = analyze(text).records
-    assert sorted(t.count for r in found for t in r.targets) == [16, 50, 277, 418, 2048]
+    assert sorted(t.count for r in found for t in r.targets) == [16, 50, 277, 418, 2048, 3465]
+    assert [r.targets[0].count for r in found if r.is_total] == [3465]  # kept, flagged
+    found = [r for r in found if not r.is_total]
     assert all(r.actor.name == "Twitter" and r.action == "removed" for r in found)
     origins = {
         r.targets[0].count: {c.code for c in r.countries if c.role == "origin"} for r in found
@@ -535,14 +569,15 @@ def test_records_parts_of_a_total_over_several_operations(analyze):
     assert all(r.operator != "Twitter Patria" for r in found)
 
 
-def test_records_breakdown_adding_up_to_the_total(analyze):
+def test_records_a_total_and_its_breakdown_told_after_it_are_both_kept(analyze):
     text = (
         "Indonesia's communications ministry said it had blocked 464,440 pieces of gambling "
         "content. The blocked material included 428,969 websites, 19,250 accounts on Meta's "
         "platforms, 2,201 items on X and 14,020 on other services."
     )
-    (rec,) = analyze(text).records
-    assert rec.total.count == 464_440
+    total, rec = analyze(text).records
+    assert (total.is_total, [t.count for t in total.targets]) == (True, [464_440])
+    assert not rec.is_total
     assert [(t.kind, t.count, t.platform) for t in rec.targets][:3] == [
         ("website", 428_969, None),
         ("account", 19_250, "Meta"),

@@ -48,7 +48,7 @@ from pipeline.records.discourse import (
     same_actor,
     tells_new_takedown,
 )
-from pipeline.records.merge import breakdown_of, merge
+from pipeline.records.merge import breakdown_of, mark_sums, merge
 from pipeline.records.periods import heading_period, respective_years
 from pipeline.records.roles import (
     GEOGRAPHIC_ACTIONS,
@@ -138,9 +138,9 @@ class RecordBuilder:
             self.state.prev_sent = sent
         if self.tables.open:
             self._flush_table()
-        kept = [rec for rec in self.state.records if not rec.superseded]
-        self.article_country = article_country(ctx) if kept else None
-        return [self._finish(rec) for rec in kept]
+        mark_sums(self.state.records)
+        self.article_country = article_country(ctx) if self.state.records else None
+        return [self._finish(rec) for rec in self.state.records]
 
     def _starts_line(self, sent: Span) -> bool:
         return sent.start_char == 0 or self.ctx.text[sent.start_char - 1] == "\n"
@@ -270,7 +270,7 @@ class RecordBuilder:
                     "ACTION", parent.action, "part-of-combined-total", claim.start, claim.start
                 )
                 compose_actor = parent.actor
-                parent.superseded = True
+                parent.is_total = True
                 self.state.combined_last = self.state.sent_index
             told = self.state.pending_takedown()
             if cue is None and told is not None and told.networks:
@@ -333,7 +333,14 @@ class RecordBuilder:
                     total = totals[c.start]
                     region_start = min(region_start, total.start)
             self._build(
-                sent, group, region_start, region_end, total, compose_actor, period=periods[n]
+                sent,
+                group,
+                region_start,
+                region_end,
+                total,
+                compose_actor,
+                period=periods[n],
+                one_of_several=len(groups) > 1,
             )
         return True
 
@@ -463,10 +470,8 @@ class RecordBuilder:
             )
             cue = Cue("ACTION", parent.action, "subset-of-reported-total", claim.start, claim.start)
             self._build(sent, [(part, cue)], claim.start, sent.end, None, parent.actor)
-            parent.superseded = True
+            parent.is_total = True
             made = True
-        if made:
-            self.state.focus = parent if not parent.superseded else self.state.focus
         return made
 
     def _cut(self, start: int, end: int) -> int:
@@ -501,6 +506,7 @@ class RecordBuilder:
         actor_override: Actor | None,
         *,
         period: str | None = None,
+        one_of_several: bool = False,
     ) -> WorkingRecord:
         ctx = self.ctx
         doc = ctx.doc
@@ -516,6 +522,7 @@ class RecordBuilder:
             targets=[c for c, _ in group],
             total=total,
             first_token=group[0][0].start,
+            one_of_several=one_of_several,
         )
         rec.add_rule(cue.rule)
         rec.add_rule(actor_rule)
@@ -603,8 +610,8 @@ class RecordBuilder:
         languages_in(self.ctx, rec, sent)
         investigators_in(self.ctx, rec, sent)
         rec.last_sentence = self.state.sent_index
-        if breakdown_of(self.state.focus, rec, self.state.sent_index):
-            return self.state.focus  # type: ignore[return-value]
+        if breakdown_of(self.state.focus, rec):
+            self.state.focus.is_total = True  # type: ignore[union-attr]
         networks = [
             c
             for c in claims_in(ctx.claims, sent.start, sent.end)

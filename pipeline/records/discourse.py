@@ -322,7 +322,7 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
         subject = min(subjects, key=lambda c: abs(verb.i - c.i)) if subjects else None
         if subject is not None:
             return (None if subject.dep_ == "expl" else subject), False
-        if verb.dep_ in SHARED_SUBJECT_DEPS and verb.head is not verb:
+        if verb.dep_ in SHARED_SUBJECT_DEPS and verb.head.i != verb.i:
             verb = verb.head
             continue
         return None, False
@@ -425,7 +425,7 @@ def _reporter(ctx: Context, state: DiscourseState, tok: Token, sent: Span) -> Ac
     ("The inspectorate said it had shut down ...", "..., Facebook said."), or None."""
     verb = tok.head
     for _ in range(MAX_VERB_CHAIN):
-        if verb.dep_ not in ("ccomp", "conj", "xcomp", "parataxis") or verb.head is verb:
+        if verb.dep_ not in ("ccomp", "conj", "xcomp", "parataxis") or verb.head.i == verb.i:
             break
         verb = verb.head
         if ctx.cue_at(ctx.parses.index(verb), ATTRIBUTION) is not None:

@@ -63,8 +63,8 @@ def rounded_twin(old: WorkingRecord, new: WorkingRecord, sent_index: int) -> boo
     and once exactly, a few sentences apart?"""
     if old.action != new.action or sent_index - old.last_sentence > ROUNDED_TWIN_SENTENCES:
         return False
-    if any(r.startswith("subset-of") for r in old.rules + new.rules):
-        return False
+    if any(r.startswith("subset-of") for r in old.rules + new.rules) or new.one_of_several:
+        return False  # "33 websites used by X and three operated by Y": parts, not a twin
     by_kind_old = {c.kind: c for c in old.targets}
     shared = [(by_kind_old[c.kind], c) for c in new.targets if c.kind in by_kind_old]
     if not shared:
@@ -93,10 +93,10 @@ def absorb(old: WorkingRecord, new: WorkingRecord) -> None:
     old.investigators.extend(x for x in new.investigators if x not in old.investigators)
 
 
-def breakdown_of(focus: WorkingRecord | None, rec: WorkingRecord, sent_index: int) -> bool:
+def breakdown_of(focus: WorkingRecord | None, rec: WorkingRecord) -> bool:
     """'blocked 464,440 pieces of content. The blocked material included 428,969
-    websites, 19,250 accounts, ...': counts adding up to the record just told are its
-    breakdown; that record keeps them as targets and its single count as the total."""
+    websites, 19,250 accounts, ...': do the counts of a record add up to the single count
+    of the record just told? That record is then their total."""
     if focus is None or len(focus.targets) != 1 or len(rec.targets) < 2 or focus.total:
         return False
     whole = focus.targets[0].value
@@ -105,10 +105,31 @@ def breakdown_of(focus: WorkingRecord | None, rec: WorkingRecord, sent_index: in
         return False
     if abs(sum(v or 0.0 for v in parts) - whole) > BREAKDOWN_TOLERANCE * whole:
         return False
-    focus.total = focus.targets[0]
-    focus.targets = list(rec.targets)
-    focus.evidence.extend(e for e in rec.evidence if e not in focus.evidence)
-    for r in rec.rules + ["breakdown-of-total"]:
-        focus.add_rule(r)
-    focus.last_sentence = sent_index
+    focus.add_rule("total-of-breakdown")
     return True
+
+
+def mark_sums(records: list[WorkingRecord]) -> None:
+    """A record whose one count is exactly the sum of the same kind's counts in two or more
+    other records of the article (a year's blocks beside each year's, a report's beside each
+    network's) is their total: it is flagged, not dropped."""
+    for rec in records:
+        if rec.is_total or len(rec.targets) != 1 or rec.targets[0].value is None:
+            continue
+        whole, kind = rec.targets[0].value, rec.targets[0].kind
+        parts = [
+            c.value
+            for other in records
+            if other is not rec and not other.is_total and same_actor_or_none(other, rec)
+            for c in other.targets
+            if c.kind == kind and c.value is not None
+        ]
+        if len(parts) >= 2 and sum(parts) == whole:  # exact: near sums happen by chance
+            rec.is_total = True
+            rec.add_rule("total-of-records")
+
+
+def same_actor_or_none(a: WorkingRecord, b: WorkingRecord) -> bool:
+    if a.actor is None or b.actor is None:
+        return True
+    return same_actor(a.actor.name, b.actor.name)

@@ -190,13 +190,13 @@ def phrase_path(tok: Token) -> list[Token]:
     accounts", "a total of 57 accounts", "hundreds of accounts")."""
     path = [tok]
     while len(path) <= MAX_PHRASE_DEPTH:
-        if tok.dep_ in COORDINATION_DEPS and tok.head is not tok:
+        if tok.dep_ in COORDINATION_DEPS and tok.head.i != tok.i:
             tok = tok.head
         elif (
             tok.dep_ == "pobj"
             and tok.head.lower_ == "of"
             and tok.head.head.pos_ in NOMINAL_POS
-            and tok.head.head is not tok.head
+            and tok.head.head.i != tok.head.i
         ):
             tok = tok.head.head
         else:
@@ -223,7 +223,7 @@ def parsed_governor(ctx: Context, claim: Claim) -> tuple[bool, Cue | None]:
             # URLs identified, 13,620 were blocked" names the whole, not what was blocked
             fronted = verb.lower_ == "of" and verb.i < verb.head.i
             verb = head if fronted else verb.head
-        governed = head.dep_ in GOVERNED_DEPS and verb.pos_ in VERBAL_POS and verb is not head
+        governed = head.dep_ in GOVERNED_DEPS and verb.pos_ in VERBAL_POS and verb.i != head.i
         if governed and inside_any_claim(ctx.claims, ctx.parses.index(verb)):
             return False, None  # the parser took a counted noun for a verb ("accounts")
         cue = ctx.cue_at(ctx.parses.index(verb), VERB_CUES) if governed else None
@@ -255,8 +255,24 @@ def parsed_governor(ctx: Context, claim: Claim) -> tuple[bool, Cue | None]:
                     participle = ctx.cue_at(ctx.parses.index(child), VERB_CUES)
                     if participle is not None and participle.label == "ACTION":
                         return True, participle
+        if cue is None:
+            # "seized 33 websites used by X and three websites operated by Y": the parser hung
+            # the second count inside the first one's modifier; it is coordinated with it
+            earlier = _counted_ancestor(ctx, claim, tok)
+            if earlier is not None:
+                return parsed_governor(ctx, earlier)
         return governed, cue
     return False, None
+
+
+def _counted_ancestor(ctx: Context, claim: Claim, tok: Token) -> Claim | None:
+    """An earlier count of the same kind whose noun the parse puts above this one's."""
+    heads = {claim_head(ctx, c): c for c in ctx.claims if c.kind == claim.kind and c is not claim}
+    for ancestor in tok.ancestors:
+        outer = heads.get(ctx.parses.index(ancestor))
+        if outer is not None and outer.start < claim.start:
+            return outer
+    return None
 
 
 def _bare_participle(verb: Token) -> bool:
@@ -475,6 +491,17 @@ def is_total(ctx: Context, claim: Claim, following: Sequence[Claim]) -> bool:
     return not tail & {"of", "which", "already"}
 
 
+def one_operation(ctx: Context, first: Cue, second: Cue) -> bool:
+    """'blocked over 7,000 videos and banned 19 channels': two takedown verbs coordinated
+    under one subject are one operation (a verb with a subject of its own is another)."""
+    a, b = ctx.parses.token(first.start), ctx.parses.token(second.start)
+    if a is None or b is None or a.doc is not b.doc:
+        return False
+    if b.dep_ != "conj" or b.head.i != a.i:
+        return False
+    return not any(c.dep_ in ("nsubj", "nsubjpass") for c in b.children)
+
+
 def split_networks(ctx: Context, targets: list[tuple[Claim, Cue]]) -> list[list[tuple[Claim, Cue]]]:
     """Counts of one sentence -> networks: split where a kind repeats, the verb changes, or a
     country/operator phrase closes a list."""
@@ -497,7 +524,7 @@ def split_networks(ctx: Context, targets: list[tuple[Claim, Cue]]) -> list[list[
         separator = any(t.text in (",", ";", "and", "while", "whereas", "plus") for t in between)
         if (
             (claim.kind, claim.platform) in kinds
-            or cue.start != prev_cue.start
+            or (cue.start != prev_cue.start and not one_operation(ctx, prev_cue, cue))
             or (closer and separator)
             or (period_between and separator)
         ):

@@ -63,7 +63,8 @@ class WorkingRecord:
     first_token: int = 0
     weak: set[tuple[str, str]] = field(default_factory=set)  # countries with no cue word
     inferred: set[tuple[str, str]] = field(default_factory=set)  # from the article, not the text
-    superseded: bool = False  # a total split into networks by later sentences
+    is_total: bool = False  # a sum of other records of the article (TakedownRecord.is_total)
+    one_of_several: bool = False  # one of several networks told in the same sentence
     last_sentence: int = 0  # index of the last sentence that reported it
 
     def add_country(self, code: str, name: str, role: str, *, weak: bool = False) -> None:
@@ -175,5 +176,6 @@ def freeze(
         languages=rec.languages,
         investigators=rec.investigators,
         evidence=evidence,
+        is_total=rec.is_total,
         rules=rec.rules,
     )
