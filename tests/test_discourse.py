@@ -126,6 +126,13 @@ def _countries(analyze, text, **kw):
             id="a-country-in-an-agency-name-is-where-it-blocks",
         ),
         pytest.param(
+            "Meta removed 20 accounts targeting Russian-speaking users in Georgia. The Pages "
+            "pushed pro-Russian parties and Russian-language news brands. Georgia's election "
+            "is next month.",
+            [[("GE", "target", False)]],
+            id="languages-and-stances-are-no-places",
+        ),
+        pytest.param(
             "Meta removed 20 accounts. Its report also covered Iran, Israel and China.",
             [[]],
             id="a-report-on-several-countries-infers-none",
@@ -204,6 +211,12 @@ def test_discourse_reasons_told_later(analyze, text, expected):
             "audiences there.",
             [("KE", "origin"), ("KE", "target")],
             id="there-is-the-place-named-last",
+        ),
+        pytest.param(
+            "Facebook removed 60 accounts. The activity was run from Kenya, although the "
+            "company did not say how it knew.",
+            [("KE", "origin")],
+            id="a-denial-after-what-the-sentence-tells-takes-nothing-away",
         ),
         pytest.param(
             "Facebook removed 60 accounts. The network focused on the western border regions "

@@ -583,3 +583,25 @@ def test_records_a_total_and_its_breakdown_told_after_it_are_both_kept(analyze):
         ("account", 19_250, "Meta"),
         ("post", 2_201, "X"),
     ]
+
+
+def test_records_table_rows_without_a_leading_bar(analyze):
+    text = (
+        "We disrupted two networks this month.\n"
+        "Source | Accounts in network | Followers of network | Description |\n"
+        "Internal | 4,410 | 12,900 | Accounts aimed at voters in Estonia. |\n"
+        "External | 95 | 3,020 | Accounts run from Latvia. |\n"
+    )
+    found = analyze(text, url="https://www.tiktok.com/transparency/en/covert-influence").records
+    assert [(r.actor.name, r.targets[0].count) for r in found] == [("TikTok", 4410), ("TikTok", 95)]
+    assert [(x.metric, x.count) for x in found[1].reach] == [("followers", 3020)]
+
+
+def test_records_took_ownership_of_domains(analyze):
+    text = "A court let Microsoft take ownership of 14 website domains used by the group."
+    (rec,) = analyze(text).records
+    assert (rec.actor.name, rec.action, [(t.kind, t.count) for t in rec.targets]) == (
+        "Microsoft",
+        "blocked",
+        [("domain", 14)],
+    )

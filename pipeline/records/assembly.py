@@ -123,7 +123,7 @@ class RecordBuilder:
             if not sent_text.strip():
                 continue  # the blank line between paragraphs is not a sentence
             self.state.sent_index += 1
-            if sent_text.lstrip().startswith("|"):
+            if self._starts_line(sent) and self.tables.is_row(self._line(sent)):
                 self.tables.read_row(ctx, sent)
                 continue
             if self._starts_line(sent) and self.tables.open:
@@ -141,6 +141,10 @@ class RecordBuilder:
         mark_sums(self.state.records)
         self.article_country = article_country(ctx) if self.state.records else None
         return [self._finish(rec) for rec in self.state.records]
+
+    def _line(self, sent: Span) -> str:
+        end = self.ctx.text.find("\n", sent.start_char)
+        return self.ctx.text[sent.start_char : end if end >= 0 else len(self.ctx.text)]
 
     def _starts_line(self, sent: Span) -> bool:
         return sent.start_char == 0 or self.ctx.text[sent.start_char - 1] == "\n"
@@ -666,11 +670,14 @@ class RecordBuilder:
                     other.add_rule("follow-up-reason")
         if summary or not about:
             return
+        places = [m.start for m in ctx.mentions if sent.start <= m.start < sent.end]
         if any(
-            c.value in FOLLOW_UP_BLOCKERS
+            c.value in FOLLOW_UP_BLOCKERS and c.start < max(places, default=sent.end)
             for c in cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
         ):
-            return  # "The party denied any link to the Pages" adds nothing
+            # "The party denied any link to the Pages" adds nothing; a denial after what the
+            # sentence tells ("..., although it did not say how") takes nothing away
+            return
         for code, name, role, rule in countries_in(
             ctx, sent.start, sent.end, sent.start, rec.actor, rec.action
         ):

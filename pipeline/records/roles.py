@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from models.record import Actor
 from pipeline.nlp import country_name
-from pipeline.records.context import Context, clean_name
+from pipeline.records.context import Context, Mention, clean_name
 
 # Country role cue words, looked up in the few tokens before a country mention.
 ORIGIN_CUES = (
@@ -106,6 +106,20 @@ LIST_GLUE = frozenset({",", "and", "or", "the", "as", "well", "also", "both", "i
 ORIGIN_SUFFIXES = frozenset(
     {"based", "linked", "origin", "run", "backed", "affiliated", "sponsored"}
 )
+# words after a country name that make it no place: a language, a currency
+NOT_PLACE_WORDS = frozenset(
+    {
+        "language",
+        "-language",
+        "languages",
+        "speaking",
+        "-speaking",
+        "dollars",
+        "dollar",
+        "dirhams",
+        "rupees",
+    }
+)
 STANCE_PREFIXES = frozenset({"pro", "anti"})
 # Actions that apply somewhere: "withheld in India", "blocked in Pakistan" name a location.
 GEOGRAPHIC_ACTIONS = frozenset({"blocked", "banned", "restricted"})
@@ -168,6 +182,20 @@ def _targeted_by_before(doc: Doc, floor: int, start: int) -> bool:
     )
 
 
+def names_a_place(doc: Doc, m: Mention) -> bool:
+    """Is a country mention about the country, not a stance ("pro-Russian"), a language
+    ("Russian-language", "Russian-speaking") or a currency ("US dollars")?"""
+    prev = doc[m.start - 1].lower_ if m.start > 0 else ""
+    prev2 = doc[m.start - 2].lower_ if m.start > 1 else ""
+    nxt = doc[m.end].lower_ if m.end < len(doc) else ""
+    nxt2 = doc[m.end + 1].lower_ if m.end + 1 < len(doc) else ""
+    if prev == "-" and prev2 in STANCE_PREFIXES or prev in ("pro-", "anti-"):
+        return False
+    if nxt == "-" and nxt2 in NOT_PLACE_WORDS:
+        return False
+    return nxt not in NOT_PLACE_WORDS
+
+
 def countries_in(
     ctx: Context,
     start: int,
@@ -205,14 +233,11 @@ def countries_in(
             or any(a.start <= m.start and m.end <= a.end for a in agencies)
         ):
             continue
+        if not names_a_place(doc, m):
+            continue
         prev = doc[m.start - 1].lower_ if m.start > 0 else ""
-        prev2 = doc[m.start - 2].lower_ if m.start > 1 else ""
         nxt = doc[m.end].lower_ if m.end < len(doc) else ""
         nxt2 = doc[m.end + 1].lower_ if m.end + 1 < len(doc) else ""
-        if prev == "-" and prev2 in STANCE_PREFIXES or prev in ("pro-", "anti-"):
-            continue  # "pro-Ardenian" is a stance
-        if nxt in ("language", "-language", "languages", "dollars", "dollar", "dirhams", "rupees"):
-            continue
         name = country_name(m.id)
         continuing = last_end >= 0 and all(t.lower_ in LIST_GLUE for t in doc[last_end : m.start])
         cue_role, rule = _role_before(doc, m.start, floor)
@@ -352,11 +377,11 @@ def article_country(ctx: Context) -> str | None:
     Colima", "at Quintana Roo") point to most often, the first named on a tie."""
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
+    doc = ctx.doc
     for m in ctx.mentions:
-        if m.label in ("COUNTRY", "DEMONYM") and m.id:
+        if m.label in ("COUNTRY", "DEMONYM") and m.id and names_a_place(doc, m):
             counts[m.id] += 1
             first.setdefault(m.id, m.start)
-    doc = ctx.doc
     for i in range(len(doc)):
         after_preposition = i > 0 and doc[i - 1].lower_ in PLACE_PREPOSITIONS and doc[i].is_title
         if not after_preposition and not _dateline_at(ctx, i):

@@ -13,6 +13,8 @@ from spacy.tokens import Span
 from pipeline.claims import Claim
 from pipeline.records.context import Context
 
+MIN_BARE_ROW_BARS = 2  # "Source | Accounts | Followers": two bars inside a line make a row
+
 # (sentence of the row, its asset count, its reach figures with metrics, token end of the row)
 Row = tuple[Span, Claim, list[tuple[Claim, str]], int]
 
@@ -23,6 +25,12 @@ class TableReader:
 
     table: tuple[tuple[int, str] | None, list[tuple[int, str]]] | None = None
     rows: list[Row] = field(default_factory=list)
+
+    @staticmethod
+    def is_row(line: str) -> bool:
+        """Is a line a table row: '| a | b |', or 'a | b | c' with no leading bar?"""
+        line = line.strip()
+        return line.startswith("|") or line.count(" | ") >= MIN_BARE_ROW_BARS
 
     @property
     def open(self) -> bool:
@@ -43,6 +51,9 @@ class TableReader:
         line_end = len(ctx.text) if line_end < 0 else line_end
         cells: list[tuple[int, int]] = []
         pos = ctx.text.index("|", sent.start_char)
+        if ctx.text[sent.start_char : pos].strip():
+            # "Internal | 27,217 | ...": a row written without its leading bar
+            cells.append((sent.start_char, pos))
         while True:
             nxt = ctx.text.find("|", pos + 1, line_end)
             if nxt < 0:
