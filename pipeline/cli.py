@@ -122,11 +122,16 @@ def extract(
 
     Example: takedowns extract fixtures/ -o out/records.jsonl --jobs 2
     """
+    from pipeline.records.candidates import ModelMissingError, check_model
     from pipeline.run import Outputs, run_batch
 
     _setup_logging(verbose, quiet)
     if records == "-" and resume:
         raise click.UsageError("--resume needs a records file, not stdout")
+    try:
+        check_model()  # before any work: a missing pipeline would fail every page alike
+    except ModelMissingError as exc:
+        raise click.UsageError(str(exc)) from exc
     outputs = Outputs.beside(records, articles=articles, errors=errors)
     fetcher_factory = None
     if user_agent:

@@ -8,15 +8,13 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from spacy.language import Language
-
 from models.article import Article, Entity, NumericClaim, Source
 from models.record import Actor, TakedownRecord
 from pipeline.claims import Claim, ClaimFinder
 from pipeline.errors import ExtractError
 from pipeline.nlp import Analyzer, entities, iter_spans
 from pipeline.records import build_records
-from pipeline.records.candidates import candidate_sentences, load_trained, parse_sentences
+from pipeline.records.candidates import Parser, candidate_sentences
 from pipeline.records.context import load_lexicon
 
 # spaCy's own default nlp.max_length. A long news story is 50,000 characters; a page
@@ -36,9 +34,9 @@ class Extraction:
 class Extractor:
     """Holds the loaded Analyzer and ClaimFinder; one per worker process."""
 
-    def __init__(self, analyzer: Analyzer | None = None, trained: Language | None = None) -> None:
+    def __init__(self, analyzer: Analyzer | None = None, parser: Parser | None = None) -> None:
         self.analyzer = analyzer or Analyzer()
-        self.trained = trained or load_trained()  # parses candidate sentences only
+        self.parser = parser or Parser()  # parses candidate sentences only
         self.claim_finder = ClaimFinder(self.analyzer)
         self.lexicon = load_lexicon(self.analyzer)  # read once, not per page
 
@@ -80,7 +78,7 @@ class Extractor:
         found = self.claim_finder.find(doc)
         ents = entities(doc)
         t1 = time.perf_counter()
-        parses = parse_sentences(self.trained, candidate_sentences(doc, cues, found))
+        parses = self.parser.parse(candidate_sentences(doc, cues, found))
         t_parse = time.perf_counter()
         records = build_records(
             doc,

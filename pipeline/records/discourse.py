@@ -20,9 +20,7 @@ from pipeline.records.structure import order_before
 from pipeline.records.working import WorkingRecord
 
 ATTRIBUTION = frozenset({"ATTRIBUTION"})
-# spaCy's English labels: a verb without a subject of its own shares that of its head
-SHARED_SUBJECT_DEPS = frozenset({"conj", "xcomp", "advcl"})
-NAMING_DEPS = frozenset({"compound", "poss", "amod", "appos", "conj", "nmod", "flat", "npadvmod"})
+MAX_NAME_TOKENS = 24  # a subject's naming words; a longer list is no name
 RELATIVE_TAGS = frozenset({"WDT", "WP"})  # "which", "that", "who"
 MAX_VERB_CHAIN = 4
 PREPOSITIONS = frozenset(
@@ -153,7 +151,10 @@ def tells_new_takedown(ctx: Context, cue: Cue) -> bool:
             return False
         thing = next((g for c in word.children if c.lower_ == "of" for g in c.children), None)
     else:
-        thing = next((c for c in word.children if c.dep_ in ("dobj", "nsubjpass")), None)
+        things = [
+            t for t in ctx.parses.dependents(word, "govern") if t.dep_ in ("dobj", "nsubjpass")
+        ]
+        thing = things[0] if things else None
     if thing is None or thing.pos_ != "NOUN":
         return False  # a pronoun or a name: what was told before, or its operator
     determiners = [c.lower_ for c in thing.children if c.dep_ in ("det", "poss")]
@@ -171,7 +172,7 @@ def observe(ctx: Context, state: DiscourseState, sent: Span) -> None:
     if root is not None:
         # a root that is a noun is a parse of a long subject with its verb taken for a
         # modifier ("the newly rebranded Meta company, ..., announced ...")
-        subject = root if root.pos_ in ("NOUN", "PROPN") else subject_of(root)[0]
+        subject = root if root.pos_ in ("NOUN", "PROPN") else subject_of(ctx, root)[0]
         if subject is not None and subject.pos_ != "PRON":
             actor, _ = resolve_subject(ctx, state, subject, sent)
     else:
@@ -248,7 +249,7 @@ def actor_for(
             return actor_from_mention(ctx, givers[-1]), "actor-ordered-intermediary"
     verb = ctx.parses.token(cue.start)
     if verb is not None and not cue.passive:
-        subject, _ = subject_of(verb)
+        subject, _ = subject_of(ctx, verb)
         if subject is not None:
             actor, rule = resolve_subject(ctx, state, subject, sent)
             if actor is not None or rule == "actor-several":
@@ -300,32 +301,29 @@ def default_actor(ctx: Context, state: DiscourseState, sent: Span) -> tuple[Acto
     return None, "actor-none"
 
 
-def subject_of(verb: Token) -> tuple[Token | None, bool]:
-    """A verb in the parse -> (the token naming who acts, passive?).
+def subject_of(ctx: Context, verb: Token) -> tuple[Token | None, bool]:
+    """A verb in the parse -> (the token naming who acts, passive?), by the structure
+    relations.
 
     The subject, or the "by" agent of a passive; a verb with none shares its subject with
     the verb it is coordinated with or depends on ("blocked 7,000 videos and banned 19
     channels", "decided to remove", "..., eliminating hundreds of accounts")."""
+    parses = ctx.parses
     for _ in range(MAX_VERB_CHAIN):
-        passive = False
-        for child in verb.children:
-            if child.dep_ == "agent":
-                pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
-                if pobj is not None:
-                    return pobj, True
-            elif child.dep_ in ("nsubjpass", "auxpass"):
-                passive = True
-        if passive:
+        agents = parses.dependents(verb, "agent")
+        if agents:
+            return agents[0], True
+        if parses.dependents(verb, "passive"):
             return None, True
         # the subject nearest the verb: a dateline's agency name is parsed as one too
-        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "expl")]
+        subjects = parses.dependents(verb, "subject")
         subject = min(subjects, key=lambda c: abs(verb.i - c.i)) if subjects else None
         if subject is not None:
             return (None if subject.dep_ == "expl" else subject), False
-        if verb.dep_ in SHARED_SUBJECT_DEPS and verb.head.i != verb.i:
-            verb = verb.head
-            continue
-        return None, False
+        shared = parses.head(verb, "coordinated") or parses.head(verb, "shares-subject")
+        if shared is None:
+            return None, False
+        verb = shared
     return None, False
 
 
@@ -333,13 +331,14 @@ def resolve_subject(
     ctx: Context, state: DiscourseState, tok: Token, sent: Span
 ) -> tuple[Actor | None, str]:
     """A subject token -> the actor it names, or (None, "") when it names none."""
-    if tok.tag_ in RELATIVE_TAGS and tok.head.dep_ == "relcl":
-        tok = tok.head.head  # "Facebook, which removed ...": the noun the clause is about
+    clause_of = ctx.parses.head(tok.head, "modify") if tok.tag_ in RELATIVE_TAGS else None
+    if clause_of is not None:
+        tok = clause_of  # "Facebook, which removed ...": the noun the clause is about
     i = ctx.parses.index(tok)
     # the words that name the subject: its head, compounds, possessors, appositions and
     # conjuncts ("Meta's security team", "Facebook and its sister company Instagram"), not
     # what its prepositional phrases are about ("presence on Facebook and Instagram")
-    naming = {ctx.parses.index(t) for t in _naming_tokens(tok)}
+    naming = {ctx.parses.index(t) for t in _naming_tokens(ctx, tok)}
     named = [
         m
         for m in ctx.mentions
@@ -367,13 +366,14 @@ def resolve_subject(
     return None, ""
 
 
-def _naming_tokens(tok: Token) -> list[Token]:
-    """A noun and the tokens that name what it is, through NAMING_DEPS only."""
-    out, todo = [], [tok]
-    while todo:
+def _naming_tokens(ctx: Context, tok: Token) -> list[Token]:
+    """A noun and the tokens that name what it is, by the "names" relations only."""
+    out: list[Token] = []
+    todo = [tok]
+    while todo and len(out) < MAX_NAME_TOKENS:
         t = todo.pop()
         out.append(t)
-        todo.extend(c for c in t.children if c.dep_ in NAMING_DEPS)
+        todo.extend(ctx.parses.dependents(t, "names"))
     return sorted(out, key=lambda t: t.i)
 
 
@@ -425,11 +425,12 @@ def _reporter(ctx: Context, state: DiscourseState, tok: Token, sent: Span) -> Ac
     ("The inspectorate said it had shut down ...", "..., Facebook said."), or None."""
     verb = tok.head
     for _ in range(MAX_VERB_CHAIN):
-        if verb.dep_ not in ("ccomp", "conj", "xcomp", "parataxis") or verb.head.i == verb.i:
+        up = ctx.parses.head(verb, "clause")
+        if up is None:
             break
-        verb = verb.head
+        verb = up
         if ctx.cue_at(ctx.parses.index(verb), ATTRIBUTION) is not None:
-            subject, _ = subject_of(verb)
+            subject, _ = subject_of(ctx, verb)
             if subject is not None and subject.pos_ != "PRON":
                 actor, _ = resolve_subject(ctx, state, subject, sent)
                 return actor

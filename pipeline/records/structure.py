@@ -85,13 +85,7 @@ TOTAL_LEAD_PHRASES = (
     ("that", "included"),
     ("which", "were"),
 )
-# spaCy's English dependency labels, by what they tell about a count's phrase
-COORDINATION_DEPS = frozenset({"conj", "appos"})
-MODIFIER_DEPS = frozenset({"acl", "relcl", "amod"})  # "channels terminated", "removed pages"
-GOVERNED_DEPS = frozenset({"dobj", "nsubjpass", "nsubj", "attr", "oprd", "dative", "pobj"})
-NOMINAL_POS = frozenset({"NOUN", "PROPN", "NUM", "PRON"})
-VERBAL_POS = frozenset({"VERB", "AUX"})
-MAX_PHRASE_DEPTH = 8
+MAX_PHRASE_DEPTH = 8  # nouns climbed from a count to its phrase head; lists are shorter
 BACK_REFERENCE = frozenset({"all", "the", "these", "those", "both", "each"})
 ELLIPSIS_LIST_GAP = 8  # tokens between listed numbers: "4,572 were blocked in 2022, 3,724 in"
 VERB_CUES = frozenset(
@@ -184,65 +178,57 @@ def claim_head(ctx: Context, claim: Claim) -> int:
     return claim.end - 1
 
 
-def phrase_path(tok: Token) -> list[Token]:
-    """A counted noun -> the nouns up to the head of the phrase it sits in: over
-    coordination ("77 accounts, 72 pages, and 18 groups") and "of" ("a network of 13
-    accounts", "a total of 57 accounts", "hundreds of accounts")."""
+def phrase_path(ctx: Context, tok: Token) -> list[Token]:
+    """A counted noun -> the nouns up to the head of the phrase it sits in, by the "link"
+    relations: coordination ("77 accounts, 72 pages, and 18 groups") and "of" ("a network
+    of 13 accounts", "a total of 57 accounts", "hundreds of accounts")."""
     path = [tok]
     while len(path) <= MAX_PHRASE_DEPTH:
-        if tok.dep_ in COORDINATION_DEPS and tok.head.i != tok.i:
-            tok = tok.head
-        elif (
-            tok.dep_ == "pobj"
-            and tok.head.lower_ == "of"
-            and tok.head.head.pos_ in NOMINAL_POS
-            and tok.head.head.i != tok.head.i
-        ):
-            tok = tok.head.head
-        else:
+        up = ctx.parses.head(tok, "link")
+        if up is None:
             break
+        tok = up
         path.append(tok)
     return path
 
 
 def parsed_governor(ctx: Context, claim: Claim) -> tuple[bool, Cue | None]:
-    """The verb that governs a count, read off the parse -> (read?, its cue).
+    """The verb that governs a count, read off the structure relations -> (read?, its cue).
 
     (False, None) when the sentence was not parsed or the count hangs on no verb (a list
     heading, a fragment): the caller falls back to the words around it. (True, None) when
     the governing verb is no cue at all ("418 accounts posted in support of ...")."""
-    tok = ctx.parses.token(claim_head(ctx, claim))
+    parses = ctx.parses
+    tok = parses.token(claim_head(ctx, claim))
     if tok is None:
         return False, None
     for _ in range(MAX_PHRASE_DEPTH):
-        path = phrase_path(tok)
+        path = phrase_path(ctx, tok)
         head = path[-1]
-        verb = head.head
-        if head.dep_ == "pobj" and verb.dep_ in ("prep", "agent"):
-            # "took action on 4 accounts", "consisted of 259 accounts"; a fronted "Of 20,041
-            # URLs identified, 13,620 were blocked" names the whole, not what was blocked
-            fronted = verb.lower_ == "of" and verb.i < verb.head.i
-            verb = head if fronted else verb.head
-        governed = head.dep_ in GOVERNED_DEPS and verb.pos_ in VERBAL_POS and verb.i != head.i
-        if governed and inside_any_claim(ctx.claims, ctx.parses.index(verb)):
+        verb = parses.head(head, "govern")
+        subject = verb is None and parses.head(head, "govern-subject") is not None
+        if subject:
+            verb = parses.head(head, "govern-subject")
+        if verb is not None and inside_any_claim(ctx.claims, parses.index(verb)):
             return False, None  # the parser took a counted noun for a verb ("accounts")
-        cue = ctx.cue_at(ctx.parses.index(verb), VERB_CUES) if governed else None
-        if cue is not None and cue.label == "COMPOSE" and verb.dep_ in MODIFIER_DEPS:
-            tok = verb.head  # "a network that included 50 accounts": the network's verb
+        cue = ctx.cue_at(parses.index(verb), VERB_CUES) if verb is not None else None
+        modified = parses.head(verb, "modify") if verb is not None else None
+        if cue is not None and cue.label == "COMPOSE" and modified is not None:
+            tok = modified  # "a network that included 50 accounts": the network's verb
             continue
-        if cue is not None and cue.label == "ACTION" and head.dep_ == "nsubj":
+        if cue is not None and cue.label == "ACTION" and subject:
             # the subject of "deleted" deletes; it is not deleted. A bare participle is
             # passive in meaning: "saw 377 channels terminated"
-            return True, (cue if _bare_participle(verb) else None)
-        if cue is None and governed and head.dep_ == "nsubj":
+            return True, (cue if _bare_participle(verb) else None)  # type: ignore[arg-type]
+        if cue is None and subject and verb is not None:
             # "9,000 channels tied to the war were removed": the parser made the count the
             # subject of the modifier; the passive verb it hangs on lacks a subject of its own
-            outer = ctx.cue_at(ctx.parses.index(verb.head), VERB_CUES)
+            outer = ctx.cue_at(parses.index(verb.head), VERB_CUES)
             if (
                 verb.dep_ in ("advcl", "acl", "ccomp")
                 and outer is not None
                 and outer.label == "ACTION"
-                and _passive_without_subject(verb.head)
+                and _passive_without_subject(ctx, verb.head)
             ):
                 return True, outer
         if cue is not None:
@@ -250,18 +236,20 @@ def parsed_governor(ctx: Context, claim: Claim) -> tuple[bool, Cue | None]:
         # "saw 1,045 channels terminated", "2,000 removed channels", "accounts that were
         # removed": an action participle on the phrase, under a verb that is no cue word
         for node in path:
-            for child in node.children:
-                if child.dep_ in MODIFIER_DEPS and not _own_subject(child):
-                    participle = ctx.cue_at(ctx.parses.index(child), VERB_CUES)
-                    if participle is not None and participle.label == "ACTION":
-                        return True, participle
-        if cue is None:
-            # "seized 33 websites used by X and three websites operated by Y": the parser hung
-            # the second count inside the first one's modifier; it is coordinated with it
-            earlier = _counted_ancestor(ctx, claim, tok)
-            if earlier is not None:
-                return parsed_governor(ctx, earlier)
-        return governed, cue
+            for participle in parses.dependents(node, "modify"):
+                found = ctx.cue_at(parses.index(participle), VERB_CUES)
+                if (
+                    found is not None
+                    and found.label == "ACTION"
+                    and not _own_subject(ctx, participle)
+                ):
+                    return True, found
+        # "seized 33 websites used by X and three websites operated by Y": the parser hung
+        # the second count inside the first one's modifier; it is coordinated with it
+        earlier = _counted_ancestor(ctx, claim, tok)
+        if earlier is not None:
+            return parsed_governor(ctx, earlier)
+        return verb is not None, None
     return False, None
 
 
@@ -285,17 +273,22 @@ def _bare_participle(verb: Token) -> bool:
     )
 
 
-def _passive_without_subject(verb: Token) -> bool:
-    deps = {c.dep_ for c in verb.children}
-    return "auxpass" in deps and not deps & {"nsubjpass", "nsubj"}
-
-
-def _own_subject(verb: Token) -> bool:
-    """'URLs, of which 44,900 have been blocked': the clause counts a subject of its own."""
-    return any(
-        c.dep_ in ("nsubj", "nsubjpass") and (c.like_num or any(g.like_num for g in c.children))
-        for c in verb.children
+def _passive_without_subject(ctx: Context, verb: Token) -> bool:
+    """A passive verb whose subject the parser gave to something else."""
+    passive = ctx.parses.dependents(verb, "passive")
+    return (
+        any(t.dep_ == "auxpass" for t in passive)
+        and not any(t.dep_ == "nsubjpass" for t in passive)
+        and not ctx.parses.dependents(verb, "subject")
     )
+
+
+def _own_subject(ctx: Context, verb: Token) -> bool:
+    """'URLs, of which 44,900 have been blocked': the clause counts a subject of its own."""
+    subjects = ctx.parses.dependents(verb, "subject") + [
+        t for t in ctx.parses.dependents(verb, "passive") if t.dep_ == "nsubjpass"
+    ]
+    return any(t.like_num or any(g.like_num for g in t.children) for t in subjects)
 
 
 def resolve_ellipsis(ctx: Context, sent: Span, claims: list[Claim]) -> None:
@@ -315,9 +308,9 @@ def resolve_ellipsis(ctx: Context, sent: Span, claims: list[Claim]) -> None:
         tok = ctx.parses.token(claim.num_end - 1)
         if tok is None:
             continue
-        verb = tok.head
-        cue = ctx.cue_at(ctx.parses.index(verb), VERB_CUES)
-        taken = tok.dep_ in ("nsubjpass", "dobj") and cue is not None and cue.label == "ACTION"
+        verb = ctx.parses.head(tok, "govern")
+        cue = ctx.cue_at(ctx.parses.index(verb), VERB_CUES) if verb is not None else None
+        taken = cue is not None and cue.label == "ACTION"
         listed = (
             antecedent is not None
             and "unit-elliptical" in antecedent.rules
@@ -497,9 +490,10 @@ def one_operation(ctx: Context, first: Cue, second: Cue) -> bool:
     a, b = ctx.parses.token(first.start), ctx.parses.token(second.start)
     if a is None or b is None or a.doc is not b.doc:
         return False
-    if b.dep_ != "conj" or b.head.i != a.i:
+    joined = ctx.parses.head(b, "coordinated")
+    if joined is None or joined.i != a.i:
         return False
-    return not any(c.dep_ in ("nsubj", "nsubjpass") for c in b.children)
+    return not ctx.parses.dependents(b, "subject") and not _own_subject(ctx, b)
 
 
 def split_networks(ctx: Context, targets: list[tuple[Claim, Cue]]) -> list[list[tuple[Claim, Cue]]]:
