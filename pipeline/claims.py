@@ -23,227 +23,21 @@ from pipeline.numbers import (
     is_year,
     parse_number_at,
 )
+from pipeline.words import mapping, phrases, words
 
-UNIT_LIST_SEPARATORS = frozenset({",", "and", "or", "&", "/"})
+UNIT_LIST_SEPARATORS = words("unit_list_separators")
 # Words a number may start with; any other token needs a digit to start a claim.
 NUMBER_START_WORDS = frozenset({*WORD_UNITS, *WORD_TENS, *VAGUE, "a", "an", "half", "tens"})
-# Approximators, longest first; the words are kept as the claim's qualifier.
-QUALIFIERS: tuple[tuple[str, ...], ...] = tuple(
-    sorted(
-        (
-            tuple(q.split())
-            for q in (
-                "more than",
-                "over",
-                "nearly",
-                "almost",
-                "about",
-                "around",
-                "roughly",
-                "some",
-                "at least",
-                "close to",
-                "upward of",
-                "upwards of",
-                "up to",
-                "just under",
-                "just over",
-                "less than",
-                "fewer than",
-                "a little fewer than",
-                "approximately",
-                "an estimated",
-                "estimated",
-                "as many as",
-                "well over",
-                "in excess of",
-                "under",
-                "~",
-                "nearly all",
-                "just below",
-                "below",
-                "above",
-                "at most",
-                "circa",
-                "c.",
-            )
-        ),
-        key=len,
-        reverse=True,
-    )
-)
-CURRENCY_SYMBOLS = {
-    "$": "USD",
-    "us$": "USD",
-    "usd": "USD",
-    "€": "EUR",
-    "eur": "EUR",
-    "£": "GBP",
-    "gbp": "GBP",
-    "rs": "PKR",
-    "rs.": "PKR",
-    "pkr": "PKR",
-    "inr": "INR",
-    "₹": "INR",
-    "php": "PHP",
-    "₱": "PHP",
-    "aed": "AED",
-    "idr": "IDR",
-    "rp": "IDR",
-    "bdt": "BDT",
-    "tk": "BDT",
-    "¥": "CNY",
-    "rub": "RUB",
-    "₽": "RUB",
-    "try": "TRY",
-    "₺": "TRY",
-    "ngn": "NGN",
-    "₦": "NGN",
-    "r$": "BRL",
-    "brl": "BRL",
-    "a$": "AUD",
-    "c$": "CAD",
-    "hk$": "HKD",
-    "₩": "KRW",
-}
-CURRENCY_WORDS = {
-    "dollars": "USD",
-    "dollar": "USD",
-    "euros": "EUR",
-    "euro": "EUR",
-    "pounds": "GBP",
-    "rupees": None,
-    "rupee": None,
-    "taka": "BDT",
-    "rupiah": "IDR",
-    "pesos": None,
-    "naira": "NGN",
-    "dirhams": "AED",
-    "rubles": "RUB",
-    "roubles": "RUB",
-    "lira": "TRY",
-    "reais": "BRL",
-}
+QUALIFIERS = phrases("qualifiers")
+CURRENCY_SYMBOLS = mapping("currency_symbols")
+CURRENCY_WORDS = mapping("currency_words")
 # Tokens that may sit between a number and its noun: "453 fake Facebook accounts".
 MAX_MODIFIERS = 4  # covers "55 inauthentic state-linked Facebook accounts"
-MODIFIER_STOP = frozenset(
-    {
-        "of",
-        "in",
-        "on",
-        "from",
-        "to",
-        "and",
-        "or",
-        "by",
-        "for",
-        "with",
-        "that",
-        "which",
-        "who",
-        "were",
-        "was",
-        "are",
-        "is",
-        "had",
-        "has",
-        "have",
-        "at",
-        "as",
-        "per",
-        "than",
-        "the",
-        "a",
-    }
-)
-# Words after a number that make it a date, time or section, not a count.
-NOT_A_COUNT_BEFORE = frozenset(
-    {
-        "section",
-        "article",
-        "rule",
-        "clause",
-        "no",
-        "no.",
-        "number",
-        "chapter",
-        "paragraph",
-        "sec",
-        "sec.",
-        "act",
-        "resolution",
-        "page",
-        "pages",
-        "tier",
-        "level",
-        "phase",
-        "covid",
-    }
-)
-MONTHS = frozenset(
-    {
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    }
-)
-NOT_A_COUNT_AFTER = frozenset(
-    {
-        "pm",
-        "am",
-        "p.m.",
-        "a.m.",
-        "gmt",
-        "utc",
-        "hours",
-        "hour",
-        "days",
-        "day",
-        "weeks",
-        "week",
-        "months",
-        "month",
-        "years",
-        "year",
-        "minutes",
-        "seconds",
-        "gb",
-        "mb",
-        "tb",
-        "kb",
-        "st",
-        "nd",
-        "rd",
-        "th",
-        "o'clock",
-        "km",
-        "kilometres",
-        "kilometers",
-        "miles",
-    }
-)
-PERCENT_WORDS = frozenset({"%", "percent", "per cent", "pc"})
+MODIFIER_STOP = words("modifier_stop")
+NOT_A_COUNT_BEFORE = words("not_a_count_before")
+MONTHS = words("months")
+NOT_A_COUNT_AFTER = words("not_a_count_after")
+PERCENT_WORDS = words("percent_words")
 
 
 @dataclass
@@ -305,10 +99,7 @@ def _currency_before(doc: Doc, i: int, floor: int) -> tuple[str | None, int]:
     return None, i
 
 
-# Things that live on a platform; websites, domains, SIMs and apps do not.
-ON_PLATFORM_KINDS = frozenset(
-    {"account", "page", "group", "event", "channel", "video", "post", "blog", "ad_account"}
-)
+ON_PLATFORM_KINDS = words("on_platform_kinds")
 
 
 def _shared_units(doc: Doc, claims: list[Claim]) -> None:

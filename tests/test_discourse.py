@@ -219,6 +219,12 @@ def test_discourse_reasons_told_later(analyze, text, expected):
             id="a-denial-after-what-the-sentence-tells-takes-nothing-away",
         ),
         pytest.param(
+            "Facebook removed 60 accounts. The network was run from Kenya and aimed at people "
+            "in the country.",
+            [("KE", "origin"), ("KE", "target")],
+            id="the-country-is-the-country-named-last",
+        ),
+        pytest.param(
             "Facebook removed 60 accounts. The network focused on the western border regions "
             "of Kenya.",
             [("KE", "target")],

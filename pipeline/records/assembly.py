@@ -16,8 +16,6 @@ Reading order, as an analyst reads a report:
    mentioned twice is merged into one record with two evidence spans (``merge``).
 """
 
-import re
-
 from spacy.tokens import Span
 
 from models.record import Actor
@@ -66,6 +64,7 @@ from pipeline.records.structure import (
 )
 from pipeline.records.tables import TableReader
 from pipeline.records.working import WorkingRecord
+from pipeline.words import phrases, words
 
 # Roles a later sentence's bare mention cannot give: it is not evidence of a role.
 FOLLOW_UP_WEAK_RULES = frozenset(
@@ -77,31 +76,12 @@ FOLLOW_UP_WEAK_RULES = frozenset(
         "country-origin-in",
     }
 )
-REPORT_WORDS = re.compile(r"\b(?:report|bulletin|quarter)\b", re.I)
-COMBINED = re.compile(r"\b(?:combined|altogether|together|overall|in all|in total)\b", re.I)
-COMBINED_NOUNS = frozenset({"networks", "operations", "takedowns", "campaigns", "clusters"})
-# "nearly 5,000" for 4,789; "over 2,500" for 2,596
-APP_LIST_GLUE = frozenset(
-    {
-        "the",
-        ",",
-        "and",
-        "app",
-        "apps",
-        "service",
-        "platform",
-        "access",
-        "to",
-        "short-video",
-        "video",
-        "messaging",
-        "-",
-        "sharing",
-        "popular",
-    }
-)
-SUBSET_DETERMINERS = frozenset({"the", "these", "those", "its", "their", "them"})
-ALL_OF_THEM = frozenset({"both", "all", "each"})
+REPORT_WORDS = words("report_words")
+COMBINED = phrases("combined_words")
+COMBINED_NOUNS = words("combined_nouns")
+APP_LIST_GLUE = words("app_list_glue")
+SUBSET_DETERMINERS = words("subset_determiners")
+ALL_OF_THEM = words("all_of_them")
 FOLLOW_UP_BLOCKERS = frozenset({"negation", "denial", "question", "condition"})
 
 
@@ -222,7 +202,7 @@ class RecordBuilder:
     def _default_period(self) -> str | None:
         for sent in self.ctx.doc.sents:
             has_action = bool(cues_in(self.ctx.cues, sent.start, sent.end, {"ACTION"}))
-            if has_action or REPORT_WORDS.search(self.ctx.text_of(sent)):
+            if has_action or any(t.lower_ in REPORT_WORDS for t in sent):
                 period = self.ctx.period_in(sent.start, sent.end)
                 if period:
                     return period
@@ -253,7 +233,12 @@ class RecordBuilder:
         ctx = self.ctx
         words = {t.lower_ for t in sent}
         claims = claims_in(ctx.claims, sent.start, sent.end)
-        if COMBINED.search(ctx.text_of(sent)) and words & COMBINED_NOUNS and claims:
+        combined = any(
+            tuple(t.lower_ for t in ctx.doc[i : i + len(p)]) == p
+            for i in range(sent.start, sent.end)
+            for p in COMBINED
+        )
+        if combined and words & COMBINED_NOUNS and claims:
             return True  # "Taken together, the two takedowns covered 476 accounts": a sum
         if self._subsets(sent, claims):
             return True

@@ -10,41 +10,13 @@ from models.record import Actor
 from pipeline.claims import Claim
 from pipeline.nlp import Cue, country_name
 from pipeline.records.context import Context, cues_in
-from pipeline.records.roles import DOMESTIC, WEAK_COUNTRY_RULES
+from pipeline.records.roles import WEAK_COUNTRY_RULES, is_domestic
 from pipeline.records.working import WorkingRecord
+from pipeline.words import words
 
-LANGUAGE_NOUNS = frozenset({"language", "languages", "-language", "speaking", "-speaking"})
-INVESTIGATION_WORDS = frozenset(
-    {
-        "investigated",
-        "investigation",
-        "investigating",
-        "research",
-        "researchers",
-        "report",
-        "reported",
-        "found",
-        "analysis",
-        "analysed",
-        "analyzed",
-        "tip",
-        "flagged",
-        "identified",
-        "shared",
-        "according",
-        "published",
-        "studied",
-        "uncovered",
-        "exposed",
-        "worked",
-        "lead",
-        "leads",
-        "alerted",
-        "discovered",
-        "with",
-        "help",
-    }
-)
+LANGUAGE_NOUNS = words("language_nouns")
+AD_WORDS = words("ad_words")
+INVESTIGATION_WORDS = words("investigation_words")
 
 
 def reach_metric(ctx: Context, claim: Claim, sent: Span) -> str | None:
@@ -53,7 +25,7 @@ def reach_metric(ctx: Context, claim: Claim, sent: Span) -> str | None:
     before = cues_in(ctx.cues, max(sent.start, claim.start - 4), claim.start, {"REACH"})
     if claim.metric == "money" or claim.currency:
         words = {t.lower_ for t in sent}
-        if words & {"ads", "ad", "advertising", "advertisements", "spent", "spend", "spending"}:
+        if words & AD_WORDS:
             return "ad_spend"
         return None
     if claim.metric == "percent":
@@ -144,7 +116,7 @@ def stated_reason(ctx: Context, sent: Span) -> tuple[str, str] | None:
 
 
 def domestic(ctx: Context, rec: WorkingRecord, span: Span) -> None:
-    if DOMESTIC.search(ctx.text_of(span)):
+    if is_domestic(ctx.doc, span.start, span.end):
         for (code, role), name in list(rec.countries.items()):
             if role == "origin":
                 rec.add_country(code, name, "target")
@@ -188,7 +160,7 @@ def ordered_by_government(ctx: Context, sent: Span) -> bool:
     return False
 
 
-REASON_PREPOSITIONS = frozenset({"for", "against", "on", "over", "under"})
+REASON_PREPOSITIONS = words("reason_prepositions")
 REASON_REACH = 3  # "for violating its", "its policy against"
 MAX_COUNTRY_WORDS = 4  # "Democratic Republic of the Congo"
 

@@ -18,37 +18,19 @@ from pipeline.nlp import ACTOR_KINDS, Cue, country_name
 from pipeline.records.context import Context, Mention, clean_name
 from pipeline.records.structure import order_before
 from pipeline.records.working import WorkingRecord
+from pipeline.words import words
 
 ATTRIBUTION = frozenset({"ATTRIBUTION"})
 MAX_NAME_TOKENS = 24  # a subject's naming words; a longer list is no name
 RELATIVE_TAGS = frozenset({"WDT", "WP"})  # "which", "that", "who"
 MAX_VERB_CHAIN = 4
-PREPOSITIONS = frozenset(
-    {"on", "from", "across", "of", "to", "via", "in", "at", "with", "by"}
-)  # verbs climbed to find a subject or a reporting verb
-OPENING_QUOTES = ("“", "‘", "«")
-CLOSING_QUOTES = ("”", "’", "»")
-# A follow-up sentence refers to the network in focus through one of these near its start.
-REFERENCE_NOUNS = frozenset(
-    {
-        "network",
-        "operation",
-        "campaign",
-        "accounts",
-        "pages",
-        "groups",
-        "channels",
-        "group",
-        "cluster",
-        "operators",
-        "profiles",
-        "activity",
-        "behind",
-    }
-)
-INDEFINITE = frozenset({"a", "an", "another", "other", "some", "several", "many", "more"})
-REFERENCE_PRONOUNS = frozenset({"they", "these", "those", "its", "their", "the"})
-OTHER_NETWORK = frozenset({"second", "another", "separate", "other", "third", "fourth", "fifth"})
+PREPOSITIONS = words("actor_prepositions")
+OPENING_QUOTES = words("opening_quotes")
+CLOSING_QUOTES = words("closing_quotes")
+REFERENCE_NOUNS = words("reference_nouns")
+INDEFINITE = words("indefinite_determiners")
+REFERENCE_PRONOUNS = words("reference_pronouns")
+OTHER_NETWORK = words("other_network")
 REFERENCE_WINDOW = 8  # tokens at a sentence start where "the network" / "they" is looked for
 PENDING_SENTENCES = 3  # "removed a network ..." then, within three sentences, "It consisted of"
 PARTS_SENTENCES = 3  # the parts of a combined total follow it within three sentences
@@ -56,20 +38,7 @@ PARTS_SENTENCES = 3  # the parts of a combined total follow it within three sent
 # each part is told within a few sentences of the one before
 PARTS_PER_NETWORK = 3
 MAX_PARTS = 12
-GENERIC_ACTOR_NAMES = frozenset(
-    {
-        "regulator",
-        "watchdog",
-        "telecom regulator",
-        "government",
-        "cabinet",
-        "ministry",
-        "authorities",
-        "federal government",
-        "court",
-        "judge",
-    }
-)
+GENERIC_ACTOR_NAMES = words("generic_actor_names")
 
 
 @dataclass

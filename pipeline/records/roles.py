@@ -7,7 +7,6 @@ a weak default that a cue-word origin elsewhere overrides. Operators are named t
 "linked to X", "X, a PR firm", "which Microsoft calls X".
 """
 
-import re
 from collections import Counter
 
 from spacy.tokens import Doc
@@ -15,112 +14,17 @@ from spacy.tokens import Doc
 from models.record import Actor
 from pipeline.nlp import country_name
 from pipeline.records.context import Context, Mention, clean_name
+from pipeline.words import phrases, words
 
-# Country role cue words, looked up in the few tokens before a country mention.
-ORIGIN_CUES = (
-    ("based", "in"),
-    ("run", "from"),
-    ("run", "out", "of"),
-    ("operating", "from"),
-    ("operating", "out", "of"),
-    ("operated", "from"),
-    ("operated", "out", "of"),
-    ("originated", "in"),
-    ("originated", "from"),
-    ("originating", "in"),
-    ("originating", "from"),
-    ("linked", "to"),
-    ("tied", "to"),
-    ("traced", "to"),
-    ("traced", "back", "to"),
-    ("connected", "to"),
-    ("associated", "with"),
-    ("attributed", "to"),
-    ("backed", "by"),
-    ("directed", "by"),
-    ("run", "by"),
-    ("controlled", "by"),
-    ("links", "to"),
-    ("link", "to"),
-    ("from", "inside"),
-    ("from", "within"),
-    ("inside",),
-    ("within",),
-    ("out", "of"),
-    ("from",),
-    ("in",),
-    ("by",),
-    ("with",),
-)
-TARGET_CUES = (
-    ("audiences",),  # "aimed at audiences there"
-    ("audience",),
-    ("targeting",),
-    ("targeted",),
-    ("targets",),
-    ("target",),
-    ("aimed", "at"),
-    ("aimed", "mainly", "at"),
-    ("aimed", "primarily", "at"),
-    ("directed", "at"),
-    ("focused", "on"),
-    ("focusing", "on"),
-    ("focused", "mainly", "on"),
-    ("focused", "primarily", "on"),
-    ("audiences", "in"),
-    ("audience", "in"),
-    ("users", "in"),
-    ("people", "in"),
-    ("posing", "as"),
-    ("posed", "as"),
-    ("to", "appear", "to", "be", "in"),
-    ("against",),
-    ("aimed", "at", "audiences", "in"),
-    ("targeting", "audiences", "in"),
-    ("targeted", "audiences", "in"),
-)
+ORIGIN_CUES = phrases("origin_cues")
+TARGET_CUES = phrases("target_cues")
 AGENCY_LABELS = frozenset({"GOVERNMENT", "REGULATOR", "COURT", "POLICE"})
 ROLE_WINDOW = 12  # tokens before a country where its cue words (and a place part) end
-# Parts of a country: "the southern border provinces of Thailand" has Thailand's role
-PLACE_PARTS = frozenset(
-    {
-        "provinces",
-        "province",
-        "regions",
-        "region",
-        "parts",
-        "part",
-        "areas",
-        "area",
-        "states",
-        "cities",
-        "districts",
-        "south",
-        "north",
-        "east",
-        "west",
-        "border",
-    }
-)
-LIST_GLUE = frozenset({",", "and", "or", "the", "as", "well", "also", "both", "in", "&"})
-ORIGIN_SUFFIXES = frozenset(
-    {"based", "linked", "origin", "run", "backed", "affiliated", "sponsored"}
-)
-# words after a country name that make it no place: a language, a currency
-NOT_PLACE_WORDS = frozenset(
-    {
-        "language",
-        "-language",
-        "languages",
-        "speaking",
-        "-speaking",
-        "dollars",
-        "dollar",
-        "dirhams",
-        "rupees",
-    }
-)
-STANCE_PREFIXES = frozenset({"pro", "anti"})
+PLACE_PARTS = words("place_parts")
+LIST_GLUE = words("country_list_glue")
+ORIGIN_SUFFIXES = words("origin_suffixes")
+NOT_PLACE_WORDS = words("not_place_words")
+STANCE_PREFIXES = words("stance_prefixes")
 # Actions that apply somewhere: "withheld in India", "blocked in Pakistan" name a location.
 GEOGRAPHIC_ACTIONS = frozenset({"blocked", "banned", "restricted"})
 LOCATION_ABLE_RULES = frozenset(
@@ -128,30 +32,10 @@ LOCATION_ABLE_RULES = frozenset(
 )
 # "in Ukraine" may be where a network was run or only what it talked about
 WEAK_COUNTRY_RULES = frozenset({"country-default-origin", "country-origin-in"})
-DOMESTIC = re.compile(
-    r"\bdomestic(?:ally)?\b(?!\s+and\s+foreign)|\b(?:inside|within) the country\b|"
-    r"\b(?:aimed at|targeting|targeted|focused on|audiences? in|users in|people in)\b"
-    r"[^.;]{0,40}?\b(?:the|its own|their own) country",
-    re.I,
-)
-OPERATOR_NOUNS = frozenset(
-    {
-        "group",
-        "actor",
-        "network",
-        "operation",
-        "campaign",
-        "firm",
-        "company",
-        "agency",
-        "which",
-        "who",
-        "hackers",
-        "unit",
-        "outfit",
-    }
-)
-NAMING_WORDS = frozenset({"calls", "called", "dubbed", "nicknamed", "codenamed"})
+DOMESTIC = phrases("domestic_phrases")
+PLACE_REFERENCES = phrases("place_references")
+OPERATOR_NOUNS = words("operator_nouns")
+NAMING_WORDS = words("naming_words")
 
 
 def _role_before(doc: Doc, start: int, floor: int) -> tuple[str | None, str]:
@@ -180,6 +64,27 @@ def _targeted_by_before(doc: Doc, floor: int, start: int) -> bool:
     return any(
         a in ("targeted", "targeting") and b == "by" for a, b in zip(words, words[1:], strict=False)
     )
+
+
+def _phrase_at(doc: Doc, i: int, listed: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+    """The longest listed phrase that starts at token i, or None."""
+    for phrase in listed:
+        if tuple(t.lower_ for t in doc[i : i + len(phrase)]) == phrase:
+            return phrase
+    return None
+
+
+def is_domestic(doc: Doc, start: int, end: int) -> bool:
+    """Does the span say the network aimed at home ("domestic audiences", "inside the
+    country"), and not "domestic and foreign"?"""
+    for i in range(start, end):
+        phrase = _phrase_at(doc, i, DOMESTIC)
+        if phrase is None:
+            continue
+        after = [t.lower_ for t in doc[i + len(phrase) : i + len(phrase) + 2]]
+        if after != ["and", "foreign"]:
+            return True
+    return False
 
 
 def names_a_place(doc: Doc, m: Mention) -> bool:
@@ -263,9 +168,11 @@ def countries_in(
         role, role_rule = cue_role, rule
         last_end = m.end
         out.append((m.id, name, cue_role, rule))
-    # "run from Thailand and aimed at audiences there": the place named last
+    # "run from Thailand and aimed at audiences there", "aimed at people in the country":
+    # the place named last
     for i in range(start, end):
-        if doc[i].lower_ != "there":
+        said = _phrase_at(doc, i, PLACE_REFERENCES)
+        if said is None:
             continue
         cue_role, rule = _role_before(doc, i, floor)
         named = [m for m in ctx.mentions if m.label in ("COUNTRY", "DEMONYM") and m.end <= i]
@@ -351,8 +258,8 @@ def _proper(tok) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-PLACE_PREPOSITIONS = frozenset({"in", "at", "from", "across"})
-DATELINE_MARKS = frozenset({":", ",", "(", "-", "–", "—"})
+PLACE_PREPOSITIONS = words("place_prepositions")
+DATELINE_MARKS = words("dateline_marks")
 MAX_PLACE_WORDS = 3  # "Baja California Sur"
 ARTICLE_COUNTRY_LEAD = 2  # the article's country is named at least twice as often as any other
 

@@ -10,54 +10,14 @@ from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue
 from pipeline.records.context import Context, Mention, claims_in, cues_in
 from pipeline.records.periods import find_period, names_years
+from pipeline.words import phrases, words
 
-PASSIVE_FILLERS = frozenset(
-    {
-        "were",
-        "was",
-        "have",
-        "has",
-        "had",
-        "been",
-        "are",
-        "is",
-        "being",
-        "be",
-        "all",
-        "also",
-        "already",
-        "then",
-        "subsequently",
-        "later",
-        "reportedly",
-        "quickly",
-        "since",
-        "now",
-        "either",
-        "both",
-        "each",
-        "eventually",
-        "permanently",
-        "temporarily",
-        "ultimately",
-        "further",
-        "got",
-        "get",
-        "in",
-        "total",
-        "of",
-        "which",
-        "them",
-        "these",
-        "those",
-        ",",
-    }
-)
-SUBJECT_PRONOUNS = frozenset({"it", "they", "we", "them"})
+PASSIVE_FILLERS = words("passive_fillers")
+SUBJECT_PRONOUNS = words("subject_pronouns")
 WHICH_WINDOW = 12  # "88,000 accounts that showed spammy behaviour, all of which ..."
 PASSIVE_WINDOW = 6  # tokens between a count and its passive verb, e.g. "were all quickly taken"
 TO_DATE = frozenset({"to-date", "so-far", "thus-far"})  # CUMULATIVE cue values up to now
-PERFECT_AUX = frozenset({"has", "have", "had", "'s", "'ve"})
+PERFECT_AUX = words("perfect_auxiliaries")
 
 # How far before an action a modality cue still governs it, by kind (tokens).
 MODAL_REACH = {
@@ -75,18 +35,11 @@ MODAL_REACH = {
 # network with an origin: with no country in their sentence, they are located in the
 # country the article is about.
 ORDER_REACH = 12  # "ordered the Nepal Telecommunications Authority to cut access"
-CLAUSE_BREAKS = frozenset({";", "while", "whereas", "but", "although", "meanwhile"})
-TOTAL_LEADS = frozenset({":", "(", "—", "–", "-", "including", "comprising", "namely", "spanning"})
-TOTAL_LEAD_PHRASES = (
-    ("made", "up", "of"),
-    ("consisting", "of"),
-    ("broken", "down", "into"),
-    ("which", "included"),
-    ("that", "included"),
-    ("which", "were"),
-)
+CLAUSE_BREAKS = words("clause_breaks")
+TOTAL_LEADS = words("total_leads")
+TOTAL_LEAD_PHRASES = phrases("total_lead_phrases")
 MAX_PHRASE_DEPTH = 8  # nouns climbed from a count to its phrase head; lists are shorter
-BACK_REFERENCE = frozenset({"all", "the", "these", "those", "both", "each"})
+BACK_REFERENCE = words("back_reference")
 ELLIPSIS_LIST_GAP = 8  # tokens between listed numbers: "4,572 were blocked in 2022, 3,724 in"
 VERB_CUES = frozenset(
     {"ACTION", "COMPOSE", "NONACTION", "REACH"}

@@ -22,24 +22,11 @@ from models.record import (
     Total,
 )
 from pipeline.claims import Claim
+from pipeline.words import mapping, words
 
-# The platform a count belongs to when only the actor is named (DESIGN.md, targets[].platform):
-# a company's main platform for each kind; a platform actor ("Telegram", "Discord") is its own.
-COMPANY_PLATFORMS = {
-    "Meta": {"*": "Facebook"},
-    "Google": {"channel": "YouTube", "video": "YouTube", "blog": "Blogger", "*": "Google"},
-    "X Corp": {"*": "X"},
-    "ByteDance": {"*": "TikTok"},
-}
-# A platform named with one count carries over to the next counts of these kinds
-# ("83 Facebook accounts, 21 Pages, 4 Groups": the Pages and Groups are Facebook's).
-CARRY_PLATFORM_KINDS = frozenset({"account", "page", "group", "event", "channel", "video", "post"})
-# Kinds whose removal is content moderation in a place (posts, sites, SIMs) rather than a
-# network with an origin: with no country in their sentence, they are located in the
-# country the article is about.
-PLACE_BOUND_KINDS = frozenset(
-    {"post", "video", "url", "link", "website", "app", "platform", "sim_card", "district"}
-)
+COMPANY_PLATFORMS = mapping("company_platforms")
+CARRY_PLATFORM_KINDS = words("carry_platform_kinds")
+PLACE_BOUND_KINDS = words("place_bound_kinds")
 
 
 @dataclass
