@@ -38,6 +38,7 @@ NOT_A_COUNT_BEFORE = words("not_a_count_before")
 MONTHS = words("months")
 NOT_A_COUNT_AFTER = words("not_a_count_after")
 PERCENT_WORDS = words("percent_words")
+SPECIFIC_KINDS = words("specific_kinds")
 
 
 @dataclass
@@ -307,9 +308,12 @@ class ClaimFinder:
             for n in range(self.max_unit_len, 0, -1):
                 words = tuple(t.lower_ for t in doc[j : j + n])
                 if len(words) == n and words in self.analyzer.asset_units:
+                    first = self.analyzer.asset_units[words]
                     j, n = self._compound_head(doc, sent, j, n)
                     claim.unit = doc[j : j + n].text.lower()
                     claim.kind = self.analyzer.asset_units[tuple(t.lower_ for t in doc[j : j + n])]
+                    if first in SPECIFIC_KINDS:
+                        claim.kind = first  # "virtual private network (VPN) apps" are VPNs
                     claim.platform = platform
                     claim.end = j + n
                     claim.rules.append("unit-asset")

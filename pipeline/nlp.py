@@ -43,6 +43,7 @@ ACTOR_KINDS = {
     "POLICE": "police",
 }
 ACTOR_LABELS = frozenset(ACTOR_KINDS)
+NAMED_BODIES = ACTOR_LABELS | {"RESEARCH", "OPERATOR"}  # names whose words are no cues
 
 
 # spaCy's Sentencizer rule, on the doc's arrays: a sentence starts at the first token after
@@ -246,9 +247,21 @@ class Analyzer:
             found.append(Cue(label, value, rule, start, end, passive))
         # keep the longest of overlapping matches of the same label
         found.sort(key=lambda c: (c.start, -(c.end - c.start)))
+        # a cue word inside a name is part of the name: "Threat Analysis Group"
+        named = (
+            [
+                (s.start, s.end)
+                for s in iter_spans(doc)
+                if s.label_ in NAMED_BODIES and s.end - s.start > 1
+            ]
+            if found
+            else []
+        )
         kept: list[Cue] = []
         for cue in found:
             if any(k.label == cue.label and k.start <= cue.start < k.end for k in kept):
+                continue
+            if any(a <= cue.start and cue.end <= b for a, b in named):
                 continue
             kept.append(cue)
         return kept

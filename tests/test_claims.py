@@ -76,8 +76,8 @@ def test_claims_find(extractor, text, expected):
     [
         pytest.param(
             "The store dropped over 240 virtual private network (VPN) apps.",
-            [("over 240 virtual private network (VPN) apps", 240, "app", None, "over", True)],
-            id="bracketed-acronym-then-head-noun",
+            [("over 240 virtual private network (VPN) apps", 240, "vpn", None, "over", True)],
+            id="bracketed-acronym-then-head-noun-vpn-apps-are-vpns",
         ),
         pytest.param(
             "Officials cut 5,120 website links.",
@@ -95,7 +95,10 @@ def test_claims_find(extractor, text, expected):
         ),
         pytest.param(
             "The network ran 44 accounts from three countries.",
-            [("44 accounts", 44, "account", None, None, False), ("three", 3, None, None, None, False)],
+            [
+                ("44 accounts", 44, "account", None, None, False),
+                ("three", 3, None, None, None, False),
+            ],
             id="a-number-with-a-noun-of-its-own-inherits-nothing",
         ),
         pytest.param(

@@ -133,6 +133,12 @@ def _countries(analyze, text, **kw):
             id="languages-and-stances-are-no-places",
         ),
         pytest.param(
+            "Meta removed 4,700 fake accounts based in China. A second China-based network "
+            "of 13 accounts and 7 groups targeted India, Meta said.",
+            [[("CN", "origin", False)]],
+            id="another-network-told-next-gives-nothing-to-the-first",
+        ),
+        pytest.param(
             "Meta removed 20 accounts. Its report also covered Iran, Israel and China.",
             [[]],
             id="a-report-on-several-countries-infers-none",

@@ -605,3 +605,24 @@ def test_records_took_ownership_of_domains(analyze):
         "blocked",
         [("domain", 14)],
     )
+
+
+def test_records_a_sum_across_networks_is_a_record_flagged_total(analyze):
+    text = (
+        "Meta removed two networks. Across the two operations, 512 accounts, 230 Pages and "
+        "14 Groups were removed."
+    )
+    (rec,) = analyze(text).records
+    assert rec.is_total
+    assert sorted(t.count for t in rec.targets) == [14, 230, 512]
+
+
+def test_records_cue_words_inside_a_name_are_no_cues(analyze):
+    text = "Google's Threat Analysis Group said it terminated 2,946 YouTube channels."
+    (rec,) = analyze(text).records
+    assert (rec.actor.name, rec.targets[0].count) == ("Google", 2946)
+
+
+def test_records_a_company_unit_acts_for_the_company(analyze):
+    (rec,) = analyze("TAG terminated 41 YouTube channels linked to Peru.").records
+    assert rec.actor.name == "Google"

@@ -82,6 +82,7 @@ COMBINED_NOUNS = words("combined_nouns")
 APP_LIST_GLUE = words("app_list_glue")
 SUBSET_DETERMINERS = words("subset_determiners")
 ALL_OF_THEM = words("all_of_them")
+OTHER_NETWORK_REACH = 4  # "a second China-based network": words between "second" and "network"
 FOLLOW_UP_BLOCKERS = frozenset({"negation", "denial", "question", "condition"})
 
 
@@ -93,6 +94,7 @@ class RecordBuilder:
         self.state = DiscourseState()
         self.tables = TableReader()
         self.article_country: str | None = None
+        self.summing = False  # the sentence being read sums up several networks
 
     def run(self) -> list[WorkingRecord]:
         ctx = self.ctx
@@ -238,8 +240,13 @@ class RecordBuilder:
             for i in range(sent.start, sent.end)
             for p in COMBINED
         )
-        if combined and words & COMBINED_NOUNS and claims:
-            return True  # "Taken together, the two takedowns covered 476 accounts": a sum
+        # "In all, 294 accounts were removed across the four countries": a sum over the
+        # networks, kept as a record of its own and flagged
+        counted_networks = any(
+            ctx.doc[i].lower_ in COMBINED_NOUNS and ctx.doc[i - 1].like_num
+            for i in range(sent.start + 1, sent.end)
+        )
+        self.summing = bool(combined and counted_networks and claims)
         if self._subsets(sent, claims):
             return True
         resolve_ellipsis(ctx, sent, claims)
@@ -552,9 +559,11 @@ class RecordBuilder:
                 )
                 if rec.countries:
                     break
+        rec.is_total = rec.is_total or self.summing
         pending = self.state.pending
         if (
             not rec.countries
+            and not rec.is_total
             and pending is not None
             and not pending.networks  # one of several networks: its own sentences tell where
             and (actor is None or pending.actor is None or same_actor(actor, pending.actor))
@@ -686,10 +695,7 @@ class RecordBuilder:
         head = [
             t.lower_ for t in ctx.doc[sent.start : min(sent.end, sent.start + REFERENCE_WINDOW)]
         ]
-        if any(
-            a in OTHER_NETWORK and b in ctx.lexicon.unit_words
-            for a, b in zip(head, head[1:], strict=False)
-        ):
+        if self._another_network(sent):
             # "The second operation originated in ...": another network, with no record of
             # its own; what follows about "its accounts" is not about the one in focus
             self.state.focus = None
@@ -697,6 +703,19 @@ class RecordBuilder:
         if head and head[0] in REFERENCE_PRONOUNS - {"the"}:
             return True
         return bool(set(head) & REFERENCE_NOUNS)
+
+    def _another_network(self, sent: Span) -> bool:
+        """Does the sentence start on another network ("The second operation ...", "A
+        separate China-based network ...")?"""
+        doc = self.ctx.doc
+        kinds = self.ctx.lexicon.unit_kinds
+        for i in range(sent.start, min(sent.end, sent.start + REFERENCE_WINDOW)):
+            if doc[i].lower_ in OTHER_NETWORK and any(
+                kinds.get(t.lower_) == "network"
+                for t in doc[i + 1 : min(sent.end, i + 1 + OTHER_NETWORK_REACH)]
+            ):
+                return True
+        return False
 
     def _referent(self, sent: Span) -> tuple[WorkingRecord | None, bool]:
         """Which record a follow-up sentence is about -> (record, named explicitly?).
@@ -712,6 +731,9 @@ class RecordBuilder:
                     rec.evidence.append(span)
                 self.state.focus = rec
                 return rec, True
+        if self._another_network(sent):
+            self.state.focus = None
+            return None, False
         codes = {
             m.id
             for m in ctx.mentions

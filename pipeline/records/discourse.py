@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from models.record import Actor, ActorKind
+from pipeline.actors import actor_group
 from pipeline.actors import same_actor as same_actor_name
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue, country_name
@@ -316,6 +317,12 @@ def resolve_subject(
     covering = [m for m in named if m.start <= i < m.end]
     if covering or named:
         return actor_from_mention(ctx, (covering or named)[0]), "actor-subject"
+    for m in ctx.mentions:
+        # "TAG terminated ...": a company's own research unit acts for the company
+        if m.label == "RESEARCH" and any(m.start <= k < m.end for k in naming):
+            owner = actor_group(m.id or m.text)
+            if owner and owner in ctx.lexicon.actor_names.values() and owner != (m.id or m.text):
+                return Actor(name=owner, kind="platform"), "actor-company-unit"
     if tok.pos_ == "PRON":
         return _pronoun(ctx, state, tok, sent)
     if tok.tag_ == "NNS" and _described_kind(ctx, tok) is not None:

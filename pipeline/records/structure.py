@@ -443,10 +443,14 @@ def one_operation(ctx: Context, first: Cue, second: Cue) -> bool:
     a, b = ctx.parses.token(first.start), ctx.parses.token(second.start)
     if a is None or b is None or a.doc is not b.doc:
         return False
-    joined = ctx.parses.head(b, "coordinated")
-    if joined is None or joined.i != a.i:
+    if ctx.parses.dependents(b, "subject") or _own_subject(ctx, b):
         return False
-    return not ctx.parses.dependents(b, "subject") and not _own_subject(ctx, b)
+    joined = ctx.parses.head(b, "coordinated")
+    if joined is not None:
+        return joined.i == a.i
+    # the parser may hang the second verb elsewhere ("took down 3 channels linked to X and
+    # blocked 2 domains"): "and" right before it still joins it to the first
+    return first.start < second.start and ctx.doc[second.start - 1].lower_ == "and"
 
 
 def split_networks(ctx: Context, targets: list[tuple[Claim, Cue]]) -> list[list[tuple[Claim, Cue]]]:
