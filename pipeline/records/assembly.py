@@ -233,7 +233,6 @@ class RecordBuilder:
     def _sentence(self, sent: Span) -> bool:
         """Make the records a sentence reports -> True if it reported (or summed up) any."""
         ctx = self.ctx
-        words = {t.lower_ for t in sent}
         claims = claims_in(ctx.claims, sent.start, sent.end)
         combined = any(
             tuple(t.lower_ for t in ctx.doc[i : i + len(p)]) == p
