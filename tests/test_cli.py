@@ -113,7 +113,7 @@ def test_cli_check_passes_and_fails(tmp_path):
     assert "missing target" in bad.output
 
 
-@pytest.mark.parametrize("command", ["extract", "fetch", "check", "schema"])
+@pytest.mark.parametrize("command", ["extract", "fetch", "check", "schema", "spark"])
 def test_cli_every_command_has_help_with_example(command):
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0

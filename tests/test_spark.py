@@ -361,6 +361,13 @@ def test_spark_inputs_that_name_no_file_are_error_rows(
     assert (item.code, item.input) == (code, spec)
 
 
+@pytest.mark.parametrize("conf", ["spark.ui.enabled", "=false"])
+def test_spark_bad_conf_is_a_usage_error(tmp_path: Path, conf: str) -> None:
+    result = CliRunner().invoke(main, ["spark", "x.warc", "--out", str(tmp_path), "--conf", conf])
+    assert result.exit_code == 2
+    assert f"Error: --conf wants KEY=VALUE, got {conf!r}" in result.output
+
+
 def test_spark_reads_a_warc_over_http(httpserver: HTTPServer, tmp_path: Path) -> None:
     warc = write_warc(tmp_path / "served.warc.gz", PAGES[:2])
     httpserver.expect_request("/crawl/served.warc.gz").respond_with_data(warc.read_bytes())
