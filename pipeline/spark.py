@@ -218,8 +218,8 @@ def _hadoop_files(uri: str, spark: SparkSession) -> list[WorkItem]:
                     file_path = found.next().getPath()
                     if is_input_name(file_path.getName()):
                         files.append(file_path.toString())
-            elif is_input_name(status.getPath().getName()) or len(statuses) == 1:
-                files.append(status.getPath().toString())
+            elif is_input_name(status.getPath().getName()) or not GLOB_CHARS & set(uri):
+                files.append(status.getPath().toString())  # a file named alone is read as is
     except Py4JError as exc:
         return [_error_line(ReadError("read.io", _java_message(exc)), uri)]
     if not files:
@@ -290,11 +290,29 @@ def run_partition(items: Iterable[WorkItem]) -> Iterator[tuple[str, Any]]:
             yield "errors", item
             continue
         for page in read_file(*item):
-            outcome = process_item(page, extractor=extractor)
+            outcome = _outcome(page, extractor)
             for stage, seconds in outcome.timings.items():
                 timings[stage] = timings.get(stage, 0.0) + seconds
             yield from _rows(outcome)
     yield TIMINGS, timings
+
+
+def _outcome(page: Page | PipelineError, extractor: Extractor) -> PageOutcome:
+    """page -> ``process_item``'s outcome; a bug it lets through becomes an error line, since a
+    task that fails is retried whole, and a WARC holds tens of thousands of pages."""
+    try:
+        return process_item(page, extractor=extractor)
+    except Exception as exc:  # noqa: BLE001
+        input = page.input if isinstance(page, Page) else (page.input or "?")
+        logger.exception("unexpected failure on %s", input)
+        error = ErrorLine(
+            input=input,
+            stage="extract",
+            code="extract.unexpected",
+            message=f"{type(exc).__name__}: {exc}",
+            url=page.url if isinstance(page, Page) else None,
+        )
+        return PageOutcome(input, error=error)
 
 
 def _rows(outcome: PageOutcome) -> Iterator[tuple[str, BaseModel]]:
