@@ -44,6 +44,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from pyspark import RDD, StorageLevel
 from pyspark.sql import SparkSession
+from pyspark.sql.functions import col, from_json
 from pyspark.sql.types import (
     ArrayType,
     BinaryType,
@@ -97,6 +98,9 @@ LOCAL_DIR_VARIABLES = ("SPARK_LOCAL_DIRS", "LOCAL_DIRS")
 # A work item: (file path or URI, input name) to read in a task, or an input that already
 # failed on the driver.
 WorkItem = tuple[str, str] | ErrorLine
+# A row of a task: (dataset, what the summary counts it as, its JSON line). Rows are JSON
+# from the start: pydantic-core writes it fast, it pickles small, the JVM parses it.
+Row = tuple[str, str, Any]
 
 
 # --------------------------------------------------------------------------- schema
@@ -280,21 +284,21 @@ def _worker_extractor() -> Extractor:
     return _EXTRACTOR
 
 
-def run_partition(items: Iterable[WorkItem]) -> Iterator[tuple[str, Any]]:
-    """work items of one task -> (dataset, row model) pairs, then one (TIMINGS, seconds per
-    stage) pair; never raises for a bad input."""
+def run_partition(items: Iterable[WorkItem]) -> Iterator[Row]:
+    """work items of one task -> its rows, then one (TIMINGS, TIMINGS, seconds per stage)
+    row; never raises for a bad input."""
     extractor = _worker_extractor()
     timings = dict.fromkeys(STAGES, 0.0)
     for item in items:
         if isinstance(item, ErrorLine):
-            yield "errors", item
+            yield "errors", "errors", item.model_dump_json()
             continue
         for page in read_file(*item):
             outcome = _outcome(page, extractor)
             for stage, seconds in outcome.timings.items():
                 timings[stage] = timings.get(stage, 0.0) + seconds
             yield from _rows(outcome)
-    yield TIMINGS, timings
+    yield TIMINGS, TIMINGS, timings
 
 
 def _outcome(page: Page | PipelineError, extractor: Extractor) -> PageOutcome:
@@ -315,14 +319,15 @@ def _outcome(page: Page | PipelineError, extractor: Extractor) -> PageOutcome:
         return PageOutcome(input, error=error)
 
 
-def _rows(outcome: PageOutcome) -> Iterator[tuple[str, BaseModel]]:
+def _rows(outcome: PageOutcome) -> Iterator[Row]:
     """one page's outcome -> its rows, records before the article line as ``extract`` writes."""
     for record in outcome.records:
-        yield "records", record
+        yield "records", "records", record.model_dump_json()
     if outcome.error is not None:
-        yield "errors", outcome.error
+        yield "errors", "errors", outcome.error.model_dump_json()
     elif outcome.article is not None:
-        yield "articles", outcome.article
+        status = f"articles.{outcome.article.status}"
+        yield "articles", status, outcome.article.model_dump_json()
 
 
 def read_file(target: str, input: str) -> Iterator[Page | PipelineError]:
@@ -422,40 +427,36 @@ def _copy_arrow(uri: str, write: Callable[[bytes], Any]) -> None:
 # --------------------------------------------------------------------------- the job
 
 
-def _kind_is(kind: str) -> Callable[[tuple[str, Any]], bool]:
-    return lambda row: row[0] == kind
+def _in_dataset(name: str) -> Callable[[Row], bool]:
+    return lambda row: row[0] == name
 
 
-def _as_dict(row: tuple[str, BaseModel]) -> dict[str, Any]:
-    return row[1].model_dump(mode="python")
+def _line(row: Row) -> tuple[str]:
+    return (row[2],)
 
 
-def _as_json_line(row: tuple[str, BaseModel]) -> tuple[str]:
-    return (row[1].model_dump_json(),)
-
-
-def _count_key(row: tuple[str, Any]) -> str:
-    """row -> what the summary counts it as."""
-    kind, value = row
-    if kind == "articles":
-        return f"articles.{value.status}"
-    return kind
+def _count_key(row: Row) -> str:
+    return row[1]
 
 
 def write_outputs(rows: RDD, *, spark: SparkSession, out: str, fmt: str) -> None:
-    """tagged rows -> one dataset per kind under ``out`` (replaced), through Spark's
-    writers and committers."""
+    """rows -> one dataset per kind under ``out`` (replaced), through Spark's writers and
+    committers: the JSON lines as text, or parsed by the JVM into Parquet columns."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     for name, model in DATASETS.items():
-        of_kind = rows.filter(_kind_is(name))
         path = f"{out.rstrip('/')}/{name}"
-        if fmt == "parquet":
-            frame = spark.createDataFrame(of_kind.map(_as_dict), schema=spark_schema(model))
-            frame.write.mode("overwrite").parquet(path)
-        else:
-            lines = spark.createDataFrame(of_kind.map(_as_json_line), schema="value string")
+        lines = spark.createDataFrame(
+            rows.filter(_in_dataset(name)).map(_line), schema="value string"
+        )
+        if fmt == "jsonl":
             lines.write.mode("overwrite").text(path)
+            continue
+        # FAILFAST: a line that does not fit the schema is a bug, never a silent null
+        parsed = lines.select(
+            from_json(col("value"), spark_schema(model), {"mode": "FAILFAST"}).alias("row")
+        ).select("row.*")
+        parsed.write.mode("overwrite").parquet(path)
 
 
 def run_spark(
@@ -477,7 +478,7 @@ def run_spark(
     try:
         write_outputs(rows, spark=spark, out=out, fmt=fmt)
         counts = rows.map(_count_key).countByValue()
-        stage_seconds = rows.filter(_kind_is(TIMINGS)).map(lambda row: row[1]).collect()
+        stage_seconds = rows.filter(_in_dataset(TIMINGS)).map(lambda row: row[2]).collect()
     finally:
         rows.unpersist()
     summary = Summary(

@@ -37,6 +37,7 @@ from pipeline.spark import (  # noqa: E402  (only where pyspark is installed)
     read_file,
     spark_schema,
     spark_session,
+    write_outputs,
 )
 
 pytestmark = pytest.mark.spark
@@ -454,17 +455,27 @@ def test_spark_schema_has_every_model_field_with_its_type(model: type[BaseModel]
     assert checked >= len(model.model_fields)
 
 
-def test_spark_schema_round_trips_a_real_record(spark, extracted, tmp_path: Path) -> None:
+def test_spark_schema_round_trips_real_records(spark, extracted, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     records = [r for r in extracted["records"] if r.reach or r.total][:3] + extracted["records"][:2]
     assert any(r.total for r in records) and any(r.reach for r in records)
-    frame = spark.createDataFrame(
-        [r.model_dump(mode="python") for r in records], schema=spark_schema(TakedownRecord)
+    # a capture time to the microsecond, in another zone, and none at all
+    plus_five = datetime.timezone(datetime.timedelta(hours=5))
+    when = datetime.datetime(2024, 3, 1, 23, 59, 58, 123456, tzinfo=plus_five)
+    records[0] = records[0].model_copy(
+        update={"source": records[0].source.model_copy(update={"fetched_at": when})}
     )
-    frame.coalesce(1).write.parquet(str(tmp_path / "records"))
+    records[1] = records[1].model_copy(
+        update={"source": records[1].source.model_copy(update={"fetched_at": None})}
+    )
+    rows = spark.sparkContext.parallelize(
+        [("records", "records", r.model_dump_json()) for r in records], 1
+    )
+    write_outputs(rows, spark=spark, out=str(tmp_path), fmt="parquet")
     back = pq.read_table(tmp_path / "records").to_pylist()
     assert [TakedownRecord.model_validate(row) for row in back] == records
+    assert pq.read_table(tmp_path / "articles").num_rows == 0
 
 
 class _Unmapped(BaseModel):
