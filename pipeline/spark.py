@@ -28,6 +28,7 @@ hashes of the page, so a recomputed partition yields the same rows.
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import os
 import sys
@@ -42,8 +43,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
-from pyspark import RDD, StorageLevel
-from pyspark.sql import SparkSession
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.functions import col, from_json
 from pyspark.sql.types import (
     ArrayType,
@@ -100,7 +101,8 @@ LOCAL_DIR_VARIABLES = ("SPARK_LOCAL_DIRS", "LOCAL_DIRS")
 WorkItem = tuple[str, str] | ErrorLine
 # A row of a task: (dataset, what the summary counts it as, its JSON line). Rows are JSON
 # from the start: pydantic-core writes it fast, it pickles small, the JVM parses it.
-Row = tuple[str, str, Any]
+Row = tuple[str, str, str]
+ROW_SCHEMA = "dataset string, summary string, value string"
 
 
 # --------------------------------------------------------------------------- schema
@@ -298,7 +300,7 @@ def run_partition(items: Iterable[WorkItem]) -> Iterator[Row]:
             for stage, seconds in outcome.timings.items():
                 timings[stage] = timings.get(stage, 0.0) + seconds
             yield from _rows(outcome)
-    yield TIMINGS, TIMINGS, timings
+    yield TIMINGS, TIMINGS, json.dumps(timings)
 
 
 def _outcome(page: Page | PipelineError, extractor: Extractor) -> PageOutcome:
@@ -427,28 +429,14 @@ def _copy_arrow(uri: str, write: Callable[[bytes], Any]) -> None:
 # --------------------------------------------------------------------------- the job
 
 
-def _in_dataset(name: str) -> Callable[[Row], bool]:
-    return lambda row: row[0] == name
-
-
-def _line(row: Row) -> tuple[str]:
-    return (row[2],)
-
-
-def _count_key(row: Row) -> str:
-    return row[1]
-
-
-def write_outputs(rows: RDD, *, spark: SparkSession, out: str, fmt: str) -> None:
-    """rows -> one dataset per kind under ``out`` (replaced), through Spark's writers and
-    committers: the JSON lines as text, or parsed by the JVM into Parquet columns."""
+def write_outputs(rows: DataFrame, *, out: str, fmt: str) -> None:
+    """rows (``ROW_SCHEMA``) -> one dataset per kind under ``out`` (replaced), through Spark's
+    writers and committers: the JSON lines as text, or parsed by the JVM into Parquet."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     for name, model in DATASETS.items():
         path = f"{out.rstrip('/')}/{name}"
-        lines = spark.createDataFrame(
-            rows.filter(_in_dataset(name)).map(_line), schema="value string"
-        )
+        lines = rows.filter(col("dataset") == name).select("value")
         if fmt == "jsonl":
             lines.write.mode("overwrite").text(path)
             continue
@@ -472,13 +460,18 @@ def run_spark(
     started = time.perf_counter()
     work = plan_inputs(specs, spark=spark)
     slices = max(1, partitions or len(work))
-    rows = spark.sparkContext.parallelize(work, slices).mapPartitions(run_partition)
-    # kept for the three writes and the count; a lost block is recomputed to the same rows
+    tasks = spark.sparkContext.parallelize(work, slices).mapPartitions(run_partition)
+    # The pipeline runs once: its rows are kept by the JVM for the three writes and the
+    # counts, which then need no Python; a lost block is recomputed to the same rows.
+    rows = spark.createDataFrame(tasks, schema=ROW_SCHEMA)
     rows.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        write_outputs(rows, spark=spark, out=out, fmt=fmt)
-        counts = rows.map(_count_key).countByValue()
-        stage_seconds = rows.filter(_in_dataset(TIMINGS)).map(lambda row: row[2]).collect()
+        write_outputs(rows, out=out, fmt=fmt)
+        counts = {row["summary"]: row["count"] for row in rows.groupBy("summary").count().collect()}
+        stage_seconds = [
+            json.loads(row["value"])
+            for row in rows.filter(col("dataset") == TIMINGS).select("value").collect()
+        ]
     finally:
         rows.unpersist()
     summary = Summary(

@@ -33,6 +33,7 @@ pyspark = pytest.importorskip("pyspark")
 
 from pipeline.spark import (  # noqa: E402  (only where pyspark is installed)
     DATASETS,
+    ROW_SCHEMA,
     plan_inputs,
     read_file,
     spark_schema,
@@ -469,10 +470,10 @@ def test_spark_schema_round_trips_real_records(spark, extracted, tmp_path: Path)
     records[1] = records[1].model_copy(
         update={"source": records[1].source.model_copy(update={"fetched_at": None})}
     )
-    rows = spark.sparkContext.parallelize(
-        [("records", "records", r.model_dump_json()) for r in records], 1
-    )
-    write_outputs(rows, spark=spark, out=str(tmp_path), fmt="parquet")
+    rows = spark.createDataFrame(
+        [("records", "records", r.model_dump_json()) for r in records], schema=ROW_SCHEMA
+    ).coalesce(1)
+    write_outputs(rows, out=str(tmp_path), fmt="parquet")
     back = pq.read_table(tmp_path / "records").to_pylist()
     assert [TakedownRecord.model_validate(row) for row in back] == records
     assert pq.read_table(tmp_path / "articles").num_rows == 0
