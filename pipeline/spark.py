@@ -417,7 +417,9 @@ def _copy_arrow(uri: str, write: Callable[[bytes], Any]) -> None:
         uri = ARROW_SCHEMES[scheme] + uri[len(scheme) :]
     try:
         filesystem, path = arrow_fs.FileSystem.from_uri(uri)
-        with filesystem.open_input_stream(path) as src:
+        # compression=None: pyarrow would gunzip a *.gz on the fly, and record offsets
+        # (record inputs) must be those of the file itself
+        with filesystem.open_input_stream(path, compression=None) as src:
             while chunk := src.read(COPY_CHUNK_BYTES):
                 write(chunk)
     except FileNotFoundError as exc:

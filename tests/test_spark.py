@@ -387,6 +387,28 @@ def test_spark_reads_a_warc_over_http(httpserver: HTTPServer, tmp_path: Path) ->
     assert (error.code, error.input) == ("fetch.http_status", gone)
 
 
+# No network here: only URIs that fail before any connection (no test waits on a cloud).
+@pytest.mark.parametrize(
+    ("uri", "code"), [("nofs://bucket/crawl/x.warc.gz", "read.io")], ids=["unknown-scheme"]
+)
+def test_spark_unreadable_remote_file_is_an_error(uri: str, code: str) -> None:
+    (error,) = read_file(uri, uri)
+    assert isinstance(error, PipelineError)
+    assert (error.code, error.input) == (code, uri)
+
+
+def test_spark_copies_through_arrow_file_systems_in_chunks(tmp_path: Path) -> None:
+    from pipeline.spark import _copy_arrow
+
+    warc = write_warc(tmp_path / "local.warc.gz", PAGES[:3])
+    chunks: list[bytes] = []
+    _copy_arrow(f"file://{warc}", chunks.append)
+    assert b"".join(chunks) == warc.read_bytes()
+    with pytest.raises(PipelineError) as missing:
+        _copy_arrow(f"file://{tmp_path}/missing.warc.gz", chunks.append)
+    assert missing.value.code == "read.not_found"
+
+
 # --------------------------------------------------------------------------- schema
 
 
