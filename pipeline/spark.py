@@ -66,6 +66,7 @@ from models.page import Page
 from models.record import TakedownRecord
 from pipeline.errors import FetchError, PipelineError, ReadError
 from pipeline.extract import Extractor
+from pipeline.magic import GZIP_MAGIC
 from pipeline.run import STAGES, PageOutcome, Summary, process_item
 from pipeline.sources import GLOB_CHARS, is_input_name, iter_file, iter_files
 
@@ -254,7 +255,7 @@ def _list_entries(spec: str, spark: SparkSession) -> list[str] | ReadError:
         try:
             with open(spec, "rb") as fh:
                 data = fh.read()
-            if data.startswith(b"\x1f\x8b"):
+            if data.startswith(GZIP_MAGIC):  # Common Crawl's listings are warc.paths.gz
                 data = gzip.decompress(data)
             lines = data.decode("utf-8-sig").splitlines()
         except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
