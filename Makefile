@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: install run test lint check bench clean
 
 $(STAMP): pyproject.toml
+	@# PySpark (the `spark` command and its tests) needs a Java 17+ runtime
+	command -v java >/dev/null || (apt-get update && apt-get install -y openjdk-17-jre-headless)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"

@@ -542,7 +542,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     command's arguments."""
     from pipeline.cli import main as cli_main
 
-    cli_main(["spark", *(sys.argv[1:] if argv is None else argv)])
+    cli_main(["spark", *(sys.argv[1:] if argv is None else argv)], prog_name="takedowns")
 
 
 __all__ = [
