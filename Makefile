@@ -7,9 +7,11 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: install chromium run report-screenshot test lint check bench realdev clean
 
 $(STAMP): pyproject.toml
+	@# PySpark (the `spark` command and its tests) needs a Java 17+ runtime
+	command -v java >/dev/null || (apt-get update && apt-get install -y openjdk-17-jre-headless)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
 	touch $(STAMP)
 
 install: $(STAMP)

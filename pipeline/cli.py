@@ -27,7 +27,7 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     )
     # trafilatura and htmldate log their own fallbacks per page ("discarding data: None");
     # our clean stage reports how the text was obtained in the article line instead
-    for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
+    for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "py4j"):
         logging.getLogger(noisy).setLevel(logging.ERROR if verbose < 2 else logging.DEBUG)
 
 
@@ -162,6 +162,78 @@ def extract(
         click.echo(summary.text(), err=True)
         where = ", ".join(str(p) for p in outputs.files())
         click.echo(f"wrote {where}", err=True)
+    sys.exit(EXIT_FAILED if summary.errors else EXIT_OK)
+
+
+@main.command("spark")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--out",
+    required=True,
+    help="Output directory (path or Hadoop URI); its records/, articles/, errors/ are replaced.",
+)
+@click.option("--master", help="Spark master URL [default: spark-submit's, else local[*]].")
+@click.option(
+    "--partitions",
+    type=click.IntRange(min=1),
+    help="Spark tasks to spread the files over [default: one per file].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "jsonl"]),
+    default="parquet",
+    show_default=True,
+    help="Output datasets as Parquet or as JSON Lines text.",
+)
+@click.option("--conf", multiple=True, help="Spark setting KEY=VALUE (repeatable).")
+@click.option(
+    "--timings",
+    type=click.Path(dir_okay=False),
+    help="Write the summary, seconds per stage and session start-up as JSON here.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary; Spark logs errors only.")
+@click.option("-v", "--verbose", count=True, help="More log output (repeat for debug).")
+def spark(
+    inputs: tuple[str, ...],
+    out: str,
+    master: str | None,
+    partitions: int | None,
+    fmt: str,
+    conf: tuple[str, ...],
+    timings: str | None,
+    quiet: bool,
+    verbose: int,
+) -> None:
+    """Run extract on Spark: WARC files, folders of them, Hadoop URIs (hdfs://, s3a://) and
+    @lists of them in; Parquet datasets records/, articles/, errors/ out.
+
+    Example: takedowns spark crawl/ --out out/spark --master 'local[2]'
+    """
+    _setup_logging(verbose, quiet)
+    settings: dict[str, str] = {}
+    for item in conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.UsageError(f"--conf wants KEY=VALUE, got {item!r}")
+        settings[key.strip()] = value
+    from pipeline.spark import run_job
+
+    summary, startup = run_job(
+        list(inputs),
+        out=out,
+        master=master,
+        partitions=partitions,
+        fmt=fmt,
+        conf=settings,
+        quiet=quiet,
+    )
+    if timings:
+        report = {**summary.as_dict(), "startup_s": round(startup, 3)}
+        Path(timings).write_text(json.dumps(report, indent=2) + "\n")
+    if not quiet:
+        click.echo(summary.text(), err=True)
+        click.echo(f"spark session start-up {startup:.1f} s; wrote {out}", err=True)
     sys.exit(EXIT_FAILED if summary.errors else EXIT_OK)
 
 

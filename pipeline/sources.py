@@ -4,6 +4,11 @@
 ``PipelineError`` (its ``input`` set) per input that failed, so one bad input never stops
 a batch. Bytes are read only when their page is yielded.
 
+The two halves are public for the Spark job, which finds files on the driver and reads
+them in tasks: ``iter_files`` turns a local path, directory or glob into the files it names
+(with their input names), ``iter_file`` turns one file into its pages and errors. Both give
+the same input names as ``iter_pages``, so record ids do not depend on the runner.
+
 Input forms:
     page.html, page.htm, page.html.gz   a saved page (any name; gzip is seen from its magic)
     dir/                                recursive, sorted; *.html, *.htm, their .gz, *.warc[.gz]
@@ -132,6 +137,16 @@ def _iter_spec(spec: str, fetcher: _LazyFetcher) -> Iterator[Page | PipelineErro
     if spec.lower().startswith(URL_PREFIXES):
         yield _fetch(spec, fetcher)
         return
+    for found in iter_files(spec):
+        if isinstance(found, ReadError):
+            yield found
+        else:
+            yield from iter_file(*found)
+
+
+def iter_files(spec: str) -> Iterator[tuple[Path, str] | ReadError]:
+    """local path, directory or glob -> (file, input) for each page or WARC file it names, in
+    the order ``iter_pages`` reads them, or a ReadError where it names none; lazily."""
     path = Path(spec)
     try:
         is_dir = path.is_dir()
@@ -140,11 +155,11 @@ def _iter_spec(spec: str, fetcher: _LazyFetcher) -> Iterator[Page | PipelineErro
         yield _os_error(exc, spec)
         return
     if is_dir:
-        yield from _iter_dir(path)
+        yield from _dir_files(path)
     elif exists:
-        yield from _iter_file(path, spec)
+        yield path, spec
     elif GLOB_CHARS & set(spec):
-        yield from _iter_glob(spec)
+        yield from _glob_files(spec)
     else:
         yield ReadError("read.not_found", "no such file or directory", input=spec)
 
@@ -196,15 +211,12 @@ def _iter_list(lines: TextIO, spec: str, fetcher: _LazyFetcher) -> Iterator[Page
         yield ReadError("read.no_match", "list has no entries", input=spec)
 
 
-def _iter_dir(root: Path) -> Iterator[Page | PipelineError]:
-    """directory -> the pages of its page and WARC files, recursively in sorted order."""
+def _dir_files(root: Path) -> Iterator[tuple[Path, str] | ReadError]:
+    """directory -> its page and WARC files, recursively in sorted order."""
     yielded = False  # an unlistable subdirectory is already counted by its own error
     for item in _walk(root):
         yielded = True
-        if isinstance(item, PipelineError):
-            yield item
-        else:
-            yield from _iter_file(item, str(item))
+        yield item if isinstance(item, ReadError) else (item, str(item))
     if not yielded:
         yield ReadError("read.no_match", "directory holds no page files", input=str(root))
 
@@ -237,37 +249,42 @@ def _walk_key(entry: os.DirEntry[str]) -> str | None:
     try:
         if entry.is_dir(follow_symlinks=False):
             return entry.name + "/"
-        if _is_page_name(entry.name) and entry.is_file():
+        if is_input_name(entry.name) and entry.is_file():
             return entry.name
     except OSError:
         pass  # vanished or unreadable while listing: nothing to read
     return None
 
 
-def _is_page_name(name: str) -> bool:
+def is_input_name(name: str) -> bool:
     """file name -> True when a directory walk or glob should read it."""
-    lower = name.lower()
-    return lower.endswith(PAGE_SUFFIXES) or lower.endswith(WARC_SUFFIXES)
+    return name.lower().endswith(PAGE_SUFFIXES) or is_warc_name(name)
 
 
-def _iter_glob(pattern: str) -> Iterator[Page | PipelineError]:
-    """glob pattern -> the pages of the page and WARC files it matches, in sorted order."""
+def is_warc_name(name: str) -> bool:
+    """file name -> True when it is read as a WARC file."""
+    return name.lower().endswith(WARC_SUFFIXES)
+
+
+def _glob_files(pattern: str) -> Iterator[tuple[Path, str] | ReadError]:
+    """glob pattern -> the page and WARC files it matches, in sorted order."""
     # Sorting needs every matching name; names are small, bytes are read one page at a time.
     matches = sorted(
         match
         for match in glob.iglob(pattern, recursive=True)
-        if _is_page_name(match) and os.path.isfile(match)
+        if is_input_name(match) and os.path.isfile(match)
     )
     if not matches:
         yield ReadError("read.no_match", "pattern matches no page files", input=pattern)
         return
     for match in matches:
-        yield from _iter_file(Path(match), match)
+        yield Path(match), match
 
 
-def _iter_file(path: Path, input: str) -> Iterator[Page | PipelineError]:
-    """page or WARC file -> its pages and errors."""
-    if path.name.lower().endswith(WARC_SUFFIXES):
+def iter_file(path: Path, input: str) -> Iterator[Page | PipelineError]:
+    """page or WARC file + its input name -> its pages and errors (a WARC record's input is
+    ``<input>#<offset>``); never raises for a bad file."""
+    if is_warc_name(path.name):
         yield from _iter_warc(path, input)
     else:
         yield _read_page(path, input)

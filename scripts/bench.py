@@ -9,7 +9,11 @@ least ``--pages`` pages it measures, in one run on this machine:
   ``--jobs 1`` and ``--jobs 2``, and the ratios full/trafilatura (time) and 2/1 (throughput);
 - peak RSS of a 200-page and a full-size run, each in a fresh subprocess;
 - each stage's share of the pipeline time (from ``--timings``);
-- the cleaning quality (P/R/F1) of ours and of trafilatura's default from aeb_score.
+- the cleaning quality (P/R/F1) of ours and of trafilatura's default from aeb_score;
+- the same pages written into a few WARC files: pages/s of ``takedowns spark --master
+  local[2]`` against ``takedowns extract --jobs 2`` on them (fastest of two alternated
+  runs each), the Spark session's start-up and the whole cost of a one-page Spark job
+  (``--spark-only`` runs just this part).
 
 Prints a table and then one JSON object; writes nothing outside a temporary directory.
 
@@ -17,7 +21,7 @@ The pipeline's time is the ``elapsed_s`` of its ``--timings`` summary (reading, 
 loading spaCy, workers, writing; not the interpreter's start-up); its wall time is shown too.
 
 Usage: python scripts/bench.py [--pages 2000] [--small 200] [--chunksize 4] [--no-quality]
-       [--no-full]
+       [--no-full] [--no-spark | --spark-only]
 """
 
 from __future__ import annotations
@@ -53,6 +57,13 @@ BENCH_WORKERS = 2  # this machine (and CI) has 2 cores
 CHUNKSIZE = 4
 RSS_SAMPLE_SECONDS = 0.1  # how often the process tree's summed RSS is sampled
 STAGES = ("decode", "clean", "nlp", "records", "write")
+# WARC files the bench pages are written into for the Spark row: 4 tasks per core, so both
+# cores stay busy to the end while each task still reads ~250 pages (a real WARC holds more).
+SPARK_WARCS = 8
+SPARK_MASTER = f"local[{BENCH_WORKERS}]"
+# Runs of each command on the WARC files; the fastest counts (timeit's rule: slower runs
+# measure the other work on a shared machine, not the command).
+SPARK_REPEATS = 2
 
 
 def repeat_pages(keys: list[str], at_least: int) -> list[tuple[str, str]]:
@@ -127,6 +138,52 @@ def cli_command(input_dir: Path, out_dir: Path, *, jobs: int) -> list[str]:
     ]
 
 
+def write_warcs(
+    directory: Path, pages: list[tuple[str, str]], raw: dict[str, bytes], *, files: int
+) -> None:
+    """(file name, page id) pairs + page bytes -> ``files`` gzipped WARC files holding the
+    pages in order as HTML 200 responses, as a crawler writes them."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    directory.mkdir(parents=True, exist_ok=True)
+    per_file = math.ceil(len(pages) / files)
+    for n in range(files):
+        with (directory / f"bench-{n:02d}.warc.gz").open("wb") as fh:
+            writer = WARCWriter(fh, gzip=True)
+            for name, key in pages[n * per_file : (n + 1) * per_file]:
+                http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1")
+                record = writer.create_warc_record(
+                    f"https://bench.example.org/{name}",
+                    "response",
+                    payload=io.BytesIO(raw[key]),
+                    http_headers=http,
+                )
+                writer.write_record(record)
+
+
+def spark_command(input_dir: Path, out_dir: Path) -> list[str]:
+    """input and output directories -> the ``takedowns spark`` command line."""
+    return [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "spark",
+        str(input_dir),
+        "--out",
+        str(out_dir / "datasets"),
+        "--master",
+        SPARK_MASTER,
+        "--conf",
+        "spark.ui.enabled=false",
+        "--quiet",
+        "--timings",
+        str(out_dir / "timings.json"),
+    ]
+
+
 def cli_available() -> bool:
     """-> whether ``python -m pipeline extract --help`` runs in this checkout."""
     try:
@@ -157,12 +214,15 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_cli(input_dir: Path, out_dir: Path, *, jobs: int) -> dict[str, Any]:
-    """pages directory -> the pipeline run on it in a fresh subprocess: time, RSS, timings."""
+def run_cli(
+    input_dir: Path, out_dir: Path, *, jobs: int, command: list[str] | None = None
+) -> dict[str, Any]:
+    """pages directory -> the pipeline run on it in a fresh subprocess (``extract``, or the
+    given command): time, RSS, timings."""
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     proc = subprocess.Popen(
-        cli_command(input_dir, out_dir, jobs=jobs),
+        command or cli_command(input_dir, out_dir, jobs=jobs),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -202,6 +262,7 @@ def run_cli(input_dir: Path, out_dir: Path, *, jobs: int) -> dict[str, Any]:
         "errors": summary.get("errors"),
         "records": summary.get("records"),
         "timings_s": summary.get("timings_s", {}),
+        "startup_s": summary.get("startup_s"),
         "max_rss_mib": round(usage.ru_maxrss / 1024, 1),
         "tree_rss_peak_mib": round(peak_tree / 2**20, 1),
         "stderr_tail": stderr.decode("utf-8", "replace")[-500:] if proc.returncode else "",
@@ -302,6 +363,103 @@ def bench(pages: int, small: int, chunksize: int, *, quality: bool, full: bool) 
     return result
 
 
+def bench_spark(pages: int) -> dict[str, Any]:
+    """page count -> pages/s of ``takedowns spark`` and ``takedowns extract --jobs 2`` on the
+    same WARC files, the session's start-up and the cost of a one-page job."""
+    raw = aeb_score.load_raw()
+    repeated = repeat_pages(list(raw), pages)
+    n = len(repeated)
+    load_start = round(os.getloadavg()[0], 2)
+    print(f"bench spark: {n} pages in {SPARK_WARCS} WARC files, master {SPARK_MASTER}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="takedowns-bench-spark-") as tmp:
+        root = Path(tmp)
+        write_warcs(root / "warcs", repeated, raw, files=SPARK_WARCS)
+        write_warcs(root / "one", repeated[:1], raw, files=1)
+        extract_runs, spark_runs = [], []
+        for n_run in range(SPARK_REPEATS):  # alternated, so a burst of load hits both alike
+            extract_runs.append(
+                run_cli(root / "warcs", root / f"out-extract-{n_run}", jobs=BENCH_WORKERS)
+            )
+            out = root / f"out-spark-{n_run}"
+            spark_runs.append(
+                run_cli(
+                    root / "warcs",
+                    out,
+                    jobs=BENCH_WORKERS,
+                    command=spark_command(root / "warcs", out),
+                )
+            )
+        one = run_cli(
+            root / "one",
+            root / "out-one",
+            jobs=BENCH_WORKERS,
+            command=spark_command(root / "one", root / "out-one"),
+        )
+    extract2 = _fastest(extract_runs)
+    spark = _fastest(spark_runs)
+    return {
+        "pages": n,
+        # other work on the machine skews every figure: shown so a noisy run is visible
+        "load_average_start": load_start,
+        "load_average_end": round(os.getloadavg()[0], 2),
+        "warc_files": SPARK_WARCS,
+        "master": SPARK_MASTER,
+        "extract_2_jobs": {**extract2, "pages_per_s": _rate(n, extract2["elapsed_s"])},
+        # job time: inputs listed, pages read and run, datasets written, rows counted; the
+        # session's start-up is apart (startup_s), the interpreter's is in the wall time
+        "spark": {**spark, "pages_per_s": _rate(n, spark["elapsed_s"])},
+        "spark_wall_pages_per_s": _rate(n, spark["wall_s"]),
+        "spark_over_extract": _ratio(extract2["elapsed_s"], spark["elapsed_s"]),
+        # seconds the pipeline's stages took per page, summed over workers: the per-page
+        # cost to scale from, whatever the runner (the rest is the runner's overhead)
+        "stage_ms_per_page": {
+            "extract": _per_page_ms(extract2, n),
+            "spark": _per_page_ms(spark, n),
+        },
+        "all_elapsed_s": {
+            "extract": [run["elapsed_s"] for run in extract_runs],
+            "spark": [run["elapsed_s"] for run in spark_runs],
+        },
+        "one_page_job": one,
+    }
+
+
+def _fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """runs of one command -> the one with the shortest job time (the least disturbed)."""
+    return min(runs, key=lambda run: run["elapsed_s"] or math.inf)
+
+
+def _per_page_ms(run: dict[str, Any], pages: int) -> float | None:
+    total = sum(run["timings_s"].get(stage, 0.0) for stage in STAGES if stage != "write")
+    return round(1000 * total / pages, 1) if total else None
+
+
+def print_spark_table(result: dict[str, Any]) -> None:
+    """Spark benchmark dict -> a readable table on stdout."""
+    n = result["pages"]
+    print(f"{'run (' + str(n) + ' pages, ' + str(result['warc_files']) + ' WARCs)':<34} "
+          f"{'pages/s':>8} {'seconds':>8} {'wall s':>8} {'start-up s':>11} {'tree RSS MiB':>13}")  # fmt: skip
+    for label, run in [
+        ("extract --jobs 2", result["extract_2_jobs"]),
+        (f"spark --master {result['master']}", result["spark"]),
+        ("spark, one page", result["one_page_job"]),
+    ]:
+        print(f"{label:<34} {_fmt(run.get('pages_per_s')):>8} {_fmt(run['elapsed_s']):>8} "
+              f"{run['wall_s']:>8} {_fmt(run.get('startup_s')):>11} "
+              f"{run['tree_rss_peak_mib']:>13}")  # fmt: skip
+        if run["returncode"] != 0 or run["errors"]:
+            print(f"    exit {run['returncode']}, {run['errors']} errors: "
+                  f"{run['first_error'] or run['stderr_tail']!r}")  # fmt: skip
+    print(f"1-minute load average at start {result['load_average_start']}, "
+          f"at end {result['load_average_end']}")  # fmt: skip
+    print(f"spark / extract throughput (job time): {_fmt(result['spark_over_extract'])}; "
+          f"spark pages/s with start-up: {_fmt(result['spark_wall_pages_per_s'])}")  # fmt: skip
+    per_page = result["stage_ms_per_page"]
+    print(f"pipeline stages per page (summed over workers): extract {per_page['extract']} ms, "
+          f"spark {per_page['spark']} ms; job times {result['all_elapsed_s']}")  # fmt: skip
+    print()
+
+
 def print_table(result: dict[str, Any]) -> None:
     """benchmark dict -> a readable table on stdout."""
     traf, full = result["trafilatura"], result["full"]
@@ -364,10 +522,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunksize", type=int, default=CHUNKSIZE)
     parser.add_argument("--no-quality", action="store_true", help="skip the aeb-dev scoring")
     parser.add_argument("--no-full", action="store_true", help="skip the full-pipeline runs")
+    spark = parser.add_mutually_exclusive_group()
+    spark.add_argument("--no-spark", action="store_true", help="skip the Spark row")
+    spark.add_argument("--spark-only", action="store_true", help="run only the Spark row")
     args = parser.parse_args(argv)
-    result = bench(
-        args.pages, args.small, args.chunksize, quality=not args.no_quality, full=not args.no_full
-    )
+    result: dict[str, Any] = {}
+    if not args.spark_only:
+        result = bench(
+            args.pages,
+            args.small,
+            args.chunksize,
+            quality=not args.no_quality,
+            full=not args.no_full,
+        )
+    if not args.no_spark:
+        result["spark"] = bench_spark(args.pages)
+        print_spark_table(result["spark"])
     print(json.dumps(result, indent=2))
     return 0
 

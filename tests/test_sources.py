@@ -18,7 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from models.page import Page
 from pipeline.errors import PipelineError, ReadError
-from pipeline.sources import MAX_PAGE_BYTES, PageFetcher, iter_pages
+from pipeline.sources import MAX_PAGE_BYTES, PageFetcher, iter_file, iter_files, iter_pages
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
 
@@ -248,6 +248,46 @@ def test_sources_reads_html_responses_from_warc(tmp_path: Path, gz: bool) -> Non
             fh.seek(int(offset))
             record = next(iter(ArchiveIterator(fh)))
             assert record.rec_headers.get_header("WARC-Target-URI") == page.url
+
+
+@pytest.mark.parametrize("spec_suffix", ["", "/**"])
+def test_sources_iter_files_names_what_iter_pages_reads(tmp_path: Path, spec_suffix: str) -> None:
+    root = tmp_path / "saved"
+    write(root / "b.html", html("b"))
+    (root / "a").mkdir()
+    write_warc(root / "a" / "crawl.warc.gz", gz=True)
+    write(root / "a.htm", html("a"))
+    write(root / "notes.txt", b"not a page")
+    files = list(iter_files(str(root) + spec_suffix))
+    assert all(isinstance(f, tuple) for f in files), files
+    pages = [page for found in files if isinstance(found, tuple) for page in iter_file(*found)]
+    assert [p.input for p in pages if isinstance(p, Page)] == [
+        p.input for p in iter_pages([str(root) + spec_suffix]) if isinstance(p, Page)
+    ]
+    assert len(pages) == 4
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("missing.warc.gz", "read.not_found"), ("*.warc", "read.no_match")]
+)
+def test_sources_iter_files_names_no_file(tmp_path: Path, name: str, code: str) -> None:
+    spec = str(tmp_path / name)
+    (error,) = list(iter_files(spec))
+    assert isinstance(error, ReadError)
+    assert (error.code, error.input) == (code, spec)
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["warc", "warc.gz"])
+def test_sources_iter_file_names_records_after_the_given_input(tmp_path: Path, gz: bool) -> None:
+    path = tmp_path / ("copy.warc.gz" if gz else "copy.warc")
+    write_warc(path, gz=gz)
+    uri = "s3://bucket/crawl/copy.warc.gz"
+    pages = list(iter_file(path, uri))
+    assert all(isinstance(p, Page) for p in pages), pages
+    direct = [p for p in iter_pages([str(path)]) if isinstance(p, Page)]
+    assert [p.input for p in pages if isinstance(p, Page)] == [
+        p.input.replace(str(path), uri) for p in direct
+    ]
 
 
 @pytest.mark.parametrize("gz", [False, True], ids=["warc", "warc.gz"])
