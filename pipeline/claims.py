@@ -58,6 +58,7 @@ class Claim:
     qualifier: str | None = None
     approximate: bool = False
     inherited: bool = False  # unit taken from an earlier claim ("1,098 in May")
+    whole: bool = False  # the whole a part is counted from: "4,500 of the 5,200 videos"
     rules: list[str] = field(default_factory=list)
 
     def text(self, doc: Doc) -> str:

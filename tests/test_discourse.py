@@ -262,3 +262,18 @@ def test_discourse_country_roles_told_later(analyze, text, expected):
 def test_discourse_operators(analyze, text, operator):
     (rec,) = analyze(text).records
     assert rec.operator == operator
+
+
+def test_discourse_the_reporter_acts_when_nothing_else_does(analyze):
+    text = "The removal of 310 accounts follows a tip from researchers, Meta said."
+    (rec,) = analyze(text).records
+    assert rec.actor.name == "Meta"
+
+
+def test_discourse_in_the_country_is_the_country_named_before(analyze):
+    text = (
+        "Authorities in Turkey published new figures. In 2022 alone, 52,000 tweets were "
+        "withheld in the country."
+    )
+    (rec,) = analyze(text).records
+    assert [(c.code, c.role, c.inferred) for c in rec.countries] == [("TR", "location", False)]

@@ -626,3 +626,74 @@ def test_records_cue_words_inside_a_name_are_no_cues(analyze):
 def test_records_a_company_unit_acts_for_the_company(analyze):
     (rec,) = analyze("TAG terminated 41 YouTube channels linked to Peru.").records
     assert rec.actor.name == "Google"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Meta announced the removal of 400 accounts run from Peru.",
+            [("Meta", "removed", [400])],
+            id="a-takedown-named-by-a-noun",
+        ),
+        pytest.param(
+            "Twitter says it has suspended 70,000 accounts linked to QAnon since Friday.",
+            [("Twitter", "suspended", [70000])],
+            id="since-a-recent-day-is-one-action",
+        ),
+        pytest.param(
+            "The regulator ordered operators to shut down 3G and 4G services in 12 districts.",
+            [("Regulator", "restricted", [12])],
+            id="mobile-data-shutdown",
+        ),
+        pytest.param(
+            "The ministry said Google had removed 4,500 of the 5,200 YouTube videos it had "
+            "been asked to take down.",
+            [("Google", "removed", [4500])],
+            id="a-part-of-a-whole-counts-the-part",
+        ),
+        pytest.param(
+            "Reddit said it had found 944 suspicious accounts tied to the group and banned all "
+            "of them.",
+            [("Reddit", "banned", [944])],
+            id="found-and-banned-all-of-them",
+        ),
+        pytest.param(
+            "Around 150 VPNs are currently blocked in Russia.",
+            [],
+            id="currently-blocked-is-a-stock-not-an-action",
+        ),
+        pytest.param(
+            "Russian Internet watchdog blocks hundreds of VPN services",
+            [("Russian Internet watchdog", "blocked", [None])],
+            id="a-watchdog-named-by-its-country",
+        ),
+    ],
+)
+def test_records_read_as_written(analyze, text, expected):
+    found = analyze(text).records
+    assert [
+        (r.actor.name if r.actor else None, r.action, [t.count for t in r.targets]) for r in found
+    ] == expected
+
+
+def test_records_parts_of_one_kind_beside_their_total(analyze):
+    text = (
+        "The BTRC said it had blocked 8,214 websites, including 5,900 for gambling and 1,410 "
+        "for anti-state content."
+    )
+    found = analyze(text).records
+    assert [(r.targets[0].count, r.is_total) for r in found] == [
+        (8214, True),
+        (5900, False),
+        (1410, False),
+    ]
+
+
+def test_records_a_restatement_joins_the_record_it_repeats(analyze):
+    text = (
+        "Twitter removed 5,929 accounts tied to a Saudi operation. Signal users were not "
+        "affected. Looking back, the 5,929 accounts removed that day were only the core."
+    )
+    found = analyze(text).records
+    assert [(r.actor.name, len(r.evidence)) for r in found] == [("Twitter", 2)]

@@ -35,6 +35,7 @@ from pipeline.records.attach import (
 )
 from pipeline.records.context import Context, Mention, claims_in, cues_in
 from pipeline.records.discourse import (
+    CONTEXT_ACTOR_RULES,
     OTHER_NETWORK,
     REFERENCE_NOUNS,
     REFERENCE_PRONOUNS,
@@ -57,9 +58,10 @@ from pipeline.records.roles import (
 )
 from pipeline.records.structure import (
     blocked_by,
+    breakdown_after,
     coordinated_governors,
-    is_total,
     resolve_ellipsis,
+    resolve_partitives,
     split_networks,
 )
 from pipeline.records.tables import TableReader
@@ -248,13 +250,14 @@ class RecordBuilder:
         self.summing = bool(combined and counted_networks and claims)
         if self._subsets(sent, claims):
             return True
+        resolve_partitives(ctx, sent, claims)
         resolve_ellipsis(ctx, sent, claims)
         targets: list[tuple[Claim, Cue]] = []
         totals_pool: list[tuple[Claim, Cue]] = []
         compose_actor: Actor | None = None
         governors = coordinated_governors(ctx, [c for c in claims if c.kind], sent)
         for claim in claims:
-            if not claim.kind or self._compared(claim):
+            if not claim.kind or claim.whole or self._compared(claim):
                 continue
             cue = governors.get(id(claim))
             parent = self.state.combined_parent()
@@ -301,16 +304,24 @@ class RecordBuilder:
         governed = sorted(targets + totals_pool, key=lambda x: x[0].start)
         totals: dict[int, Claim] = {}
         kept: list[tuple[Claim, Cue]] = []
+        sums: list[tuple[Claim, Cue]] = []
         for n, (claim, cue) in enumerate(governed):
             rest = [c for c, _ in governed[n + 1 :] if c.kind not in ctx.lexicon.non_target_kinds]
-            if is_total(ctx, claim, rest):
+            parts = breakdown_after(ctx, claim, rest)
+            if parts and all(p.kind == claim.kind for p in parts):
+                # "blocked 8,214 websites, including 5,900 for gambling and 1,410 for ...":
+                # parts of one kind are takedowns of their own, and the total is their sum
+                sums.append((claim, cue))
+            elif parts:
                 totals[rest[0].start] = claim
             elif (claim, cue) in targets:
                 kept.append((claim, cue))
+        for claim, cue in sums:
+            self._build(sent, [(claim, cue)], claim.start, claim.end, None, None, is_total=True)
         # "(240 of which had already been disabled)": a subset in brackets is not a target
         kept = [(c, q) for c, q in kept if not self._bracketed_subset(c)]
         if not kept:
-            return False
+            return bool(sums)
         groups = split_networks(ctx, kept)
         cuts = [groups[0][0][0].start]
         for n in range(len(groups) - 1):
@@ -502,6 +513,7 @@ class RecordBuilder:
         *,
         period: str | None = None,
         one_of_several: bool = False,
+        is_total: bool = False,
     ) -> WorkingRecord:
         ctx = self.ctx
         doc = ctx.doc
@@ -518,6 +530,8 @@ class RecordBuilder:
             total=total,
             first_token=group[0][0].start,
             one_of_several=one_of_several,
+            is_total=is_total,
+            actor_in_context=actor_rule in CONTEXT_ACTOR_RULES,
         )
         rec.add_rule(cue.rule)
         rec.add_rule(actor_rule)

@@ -21,7 +21,10 @@ def merge(records: list[WorkingRecord], rec: WorkingRecord, sent_index: int) -> 
     for old in records:
         if old.action != rec.action and not (keys and keys <= old.target_keys()):
             continue
-        if rec.actor and old.actor and not same_actor(rec.actor.name, old.actor.name):
+        # "the 5,929 accounts removed ...": told again, whoever the discourse made its actor
+        restated = rec.actor_in_context and bool(keys) and keys <= old.target_keys()
+        other = rec.actor and old.actor and not same_actor(rec.actor.name, old.actor.name)
+        if other and not restated:
             continue
         origins_old = {c for c, r in old.countries if r == "origin"}
         origins_new = {c for c, r in rec.countries if r == "origin"}

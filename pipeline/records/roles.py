@@ -176,8 +176,10 @@ def countries_in(
             continue
         cue_role, rule = _role_before(doc, i, floor)
         named = [m for m in ctx.mentions if m.label in ("COUNTRY", "DEMONYM") and m.end <= i]
-        if cue_role is not None and named and named[-1].id and named[-1].start >= floor:
+        if cue_role is not None and named and named[-1].id:
             code = named[-1].id
+            if geographic and cue_role == "origin" and rule in LOCATION_ABLE_RULES:
+                cue_role, rule = "location", "country-location-in"  # "withheld in the country"
             out.append((code, country_name(code), cue_role, rule + "-there"))
     return out
 

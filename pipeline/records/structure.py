@@ -16,6 +16,7 @@ PASSIVE_FILLERS = words("passive_fillers")
 SUBJECT_PRONOUNS = words("subject_pronouns")
 WHICH_WINDOW = 12  # "88,000 accounts that showed spammy behaviour, all of which ..."
 PASSIVE_WINDOW = 6  # tokens between a count and its passive verb, e.g. "were all quickly taken"
+RECENT_SINCE = words("recent_since")
 TO_DATE = frozenset({"to-date", "so-far", "thus-far"})  # CUMULATIVE cue values up to now
 PERFECT_AUX = words("perfect_auxiliaries")
 
@@ -41,6 +42,8 @@ TOTAL_LEAD_PHRASES = phrases("total_lead_phrases")
 MAX_PHRASE_DEPTH = 8  # nouns climbed from a count to its phrase head; lists are shorter
 BACK_REFERENCE = words("back_reference")
 ELLIPSIS_LIST_GAP = 8  # tokens between listed numbers: "4,572 were blocked in 2022, 3,724 in"
+ACTION = frozenset({"ACTION"})
+THEM = frozenset({"them", "they", "these", "those"})
 VERB_CUES = frozenset(
     {"ACTION", "COMPOSE", "NONACTION", "REACH"}
 )  # nouns climbed from a count to its phrase head; lists are shorter
@@ -165,6 +168,15 @@ def parsed_governor(ctx: Context, claim: Claim) -> tuple[bool, Cue | None]:
         if verb is not None and inside_any_claim(ctx.claims, parses.index(verb)):
             return False, None  # the parser took a counted noun for a verb ("accounts")
         cue = ctx.cue_at(parses.index(verb), VERB_CUES) if verb is not None else None
+        for node in path[1:]:
+            nominal = ctx.cue_at(parses.index(node), ACTION)
+            if nominal is not None:
+                return True, nominal  # "the removal of 310 accounts", "the blocking of 80 sites"
+        if cue is not None and cue.label == "NONACTION" and verb is not None:
+            # "found 944 accounts ... and banned all of them": the count the later verb takes
+            later = _acts_on_them(ctx, verb)
+            if later is not None:
+                return True, later
         modified = parses.head(verb, "modify") if verb is not None else None
         if cue is not None and cue.label == "COMPOSE" and modified is not None:
             tok = modified  # "a network that included 50 accounts": the network's verb
@@ -204,6 +216,19 @@ def parsed_governor(ctx: Context, claim: Claim) -> tuple[bool, Cue | None]:
             return parsed_governor(ctx, earlier)
         return verb is not None, None
     return False, None
+
+
+def _acts_on_them(ctx: Context, verb: Token) -> Cue | None:
+    """A takedown verb coordinated with this one whose object refers back ("and banned all
+    of them", "and removed them")."""
+    for other in ctx.parses.dependents(verb, "coordinated"):
+        cue = ctx.cue_at(ctx.parses.index(other), ACTION)
+        if cue is None:
+            continue
+        for thing in ctx.parses.dependents(other, "govern"):
+            if thing.lower_ in BACK_REFERENCE or thing.lower_ in THEM:
+                return cue
+    return None
 
 
 def _counted_ancestor(ctx: Context, claim: Claim, tok: Token) -> Claim | None:
@@ -364,6 +389,9 @@ def blocked_by(ctx: Context, action: Cue, sent: Span) -> str | None:
         word = ctx.parses.token(cue.start)
         if word is not None and word.dep_ == "advmod":
             continue  # "the number has since fallen": since then, not a running total
+        after = cue.end < len(doc) and doc[cue.end].lower_
+        if after in RECENT_SINCE:
+            continue  # "has suspended 70,000 accounts since Friday": one recent action
         # "Since 2010 the authority blocked ...", "has blocked ... since 2010": a running total;
         # "the largest takedown since 2019" (since after a simple past) is not
         if cue.start < action.start:
@@ -401,8 +429,9 @@ def order_before(ctx: Context, action: Cue, sent: Span) -> tuple[Cue, Mention | 
 # --------------------------------------------------------------------------- grouping
 
 
-def is_total(ctx: Context, claim: Claim, following: Sequence[Claim]) -> bool:
-    """'265 accounts, Pages, groups and events: 65 Facebook accounts, ...' -> True for 265."""
+def breakdown_after(ctx: Context, claim: Claim, following: Sequence[Claim]) -> list[Claim]:
+    """'265 accounts, Pages, groups and events: 65 Facebook accounts, ...' -> the counts
+    that break the stated total down (empty when it is no total)."""
     doc = ctx.doc
     j = claim.end
     sent_end = doc[claim.start].sent.end
@@ -417,24 +446,39 @@ def is_total(ctx: Context, claim: Claim, following: Sequence[Claim]) -> bool:
             break
         j += 1
         if j - claim.end > 12:
-            return False
+            return []
     if j >= sent_end:
-        return False
+        return []
     lead = doc[j].lower_
     phrase_lead = any(tuple(t.lower_ for t in doc[j : j + len(p)]) == p for p in TOTAL_LEAD_PHRASES)
     if lead not in TOTAL_LEADS and not phrase_lead:
-        return False
+        return []
     after = [c for c in following if c.start > j and c.start - j < 8 + 6 * len(following)]
     if lead == "(":
         # the breakdown is what the brackets hold: "88 assets (35 accounts, 14 Pages, ...)"
         close = next((k for k in range(j, sent_end) if doc[k].text == ")"), sent_end)
         after = [c for c in after if c.start < close]
     if len(after) < 2:
-        return False
+        return []
     # "259 accounts (200 of which were already disabled), 102 Pages": a subset, not a breakdown
     first = after[0]
     tail = {t.lower_ for t in doc[first.end : min(len(doc), first.end + 3)]}
-    return not tail & {"of", "which", "already"}
+    return [] if tail & {"of", "which", "already"} else after
+
+
+def resolve_partitives(ctx: Context, sent: Span, claims: list[Claim]) -> None:
+    """'Google had removed 4,500 of the 5,200 videos it was asked to take down': the bare
+    number is the part that was acted on, counted in the whole's unit; the whole is only
+    what it was counted from."""
+    doc = ctx.doc
+    for part, whole in zip(claims, claims[1:], strict=False):
+        if part.kind is not None or part.value is None or whole.kind is None:
+            continue
+        between = [t.lower_ for t in doc[part.end : whole.start]]
+        if len(between) == 2 and between[0] == "of" and between[1] in BACK_REFERENCE:
+            part.unit, part.kind, part.platform = whole.unit, whole.kind, whole.platform
+            part.rules.append("unit-partitive")
+            whole.whole = True
 
 
 def one_operation(ctx: Context, first: Cue, second: Cue) -> bool:

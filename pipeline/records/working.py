@@ -52,6 +52,7 @@ class WorkingRecord:
     inferred: set[tuple[str, str]] = field(default_factory=set)  # from the article, not the text
     is_total: bool = False  # a sum of other records of the article (TakedownRecord.is_total)
     one_of_several: bool = False  # one of several networks told in the same sentence
+    actor_in_context: bool = False  # the actor came from the discourse, not the sentence
     last_sentence: int = 0  # index of the last sentence that reported it
 
     def add_country(self, code: str, name: str, role: str, *, weak: bool = False) -> None:
