@@ -236,18 +236,9 @@ class RecordBuilder:
         """Make the records a sentence reports -> True if it reported (or summed up) any."""
         ctx = self.ctx
         claims = claims_in(ctx.claims, sent.start, sent.end)
-        combined = any(
-            tuple(t.lower_ for t in ctx.doc[i : i + len(p)]) == p
-            for i in range(sent.start, sent.end)
-            for p in COMBINED
-        )
         # "In all, 294 accounts were removed across the four countries": a sum over the
         # networks, kept as a record of its own and flagged
-        counted_networks = any(
-            ctx.doc[i].lower_ in COMBINED_NOUNS and ctx.doc[i - 1].like_num
-            for i in range(sent.start + 1, sent.end)
-        )
-        self.summing = bool(combined and counted_networks and claims)
+        self.summing = bool(claims) and self._sums_networks(sent)
         if self._subsets(sent, claims):
             return True
         resolve_partitives(ctx, sent, claims)
@@ -349,6 +340,17 @@ class RecordBuilder:
                 one_of_several=len(groups) > 1,
             )
         return True
+
+    def _sums_networks(self, sent: Span) -> bool:
+        """'Across the two operations, 512 accounts ... were removed': a sum over counted
+        networks ("combined", "in all", "across" and "two operations", "four countries")."""
+        lowers = [t.lower_ for t in sent]
+        counted = any(
+            w in COMBINED_NOUNS and sent[i - 1].like_num for i, w in enumerate(lowers) if i
+        )
+        return counted and any(
+            tuple(lowers[i : i + len(p)]) == p for i in range(len(lowers)) for p in COMBINED
+        )
 
     def _repeats_a_count(self, claims: list[Claim]) -> bool:
         """Does a make-up sentence name a count already reported ("The figure of about

@@ -124,8 +124,10 @@ class Parses:
 
 def candidate_sentences(doc: Doc, cues: list[Cue], claims: list[Claim]) -> list[Span]:
     """Sentences worth parsing: a takedown verb or make-up cue, or a counted asset, in an
-    article that has a takedown verb at all."""
-    if not any(c.label == "ACTION" for c in cues):
+    article that has a takedown verb and a count a record could hold: a counted asset,
+    or a bare number in a sentence with a takedown verb ("2,310 were blocked")."""
+    acting = {doc[c.start].sent.start for c in cues if c.label == "ACTION"}
+    if not acting or not any(c.kind or doc[c.start].sent.start in acting for c in claims):
         return []
     starts = {doc[c.start].sent.start for c in cues if c.label in CANDIDATE_LABELS}
     starts |= {doc[c.start].sent.start for c in claims if c.kind}
