@@ -77,3 +77,29 @@ def test_parser_articles_without_a_takedown_verb_are_not_parsed(extractor):
     from pipeline.records.candidates import candidate_sentences
 
     assert candidate_sentences(doc, extractor.analyzer.cues(doc), []) == []
+
+
+def test_parser_named_entities_only_on_the_sentence_that_asks(extractor):
+    from pipeline.records.candidates import candidate_sentences
+
+    doc = extractor.analyzer.parse(
+        "The Cyber Crime Unit in Lagos blocked 80 websites. Then 30 more were blocked."
+    )
+    sentences = candidate_sentences(
+        doc, extractor.analyzer.cues(doc), extractor.claim_finder.find(doc)
+    )
+    parses = extractor.parser.parse(sentences)
+    first, second = (parses.docs[s.start] for s in sentences)
+    assert not first.has_annotation("ENT_IOB")
+    assert "ORG" in {t.ent_type_ for t in parses.entities(first)}
+    assert not second.has_annotation("ENT_IOB")
+
+
+def test_parser_articles_without_a_count_are_not_parsed(extractor):
+    from pipeline.records.candidates import candidate_sentences
+
+    doc = extractor.analyzer.parse(
+        "The regulator blocked the news site. Officials did not say why."
+    )
+    cues = extractor.analyzer.cues(doc)
+    assert candidate_sentences(doc, cues, extractor.claim_finder.find(doc)) == []

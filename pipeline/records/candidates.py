@@ -3,7 +3,8 @@
 Every page gets the blank English tokenizer and the cheap cue scan. Only an article with a
 takedown verb somewhere has candidates: its sentences with a takedown verb, a counted
 asset ("453 Facebook accounts") or a make-up cue ("consisted of"). Those, and only those,
-go through spaCy's trained English pipeline (tagger, dependency parser, named entities).
+go through spaCy's trained English pipeline (tagger, dependency parser); its entity
+recogniser, nearly half the cost, runs later on the one sentence whose subject needs it.
 
 Each candidate sentence is parsed as a Doc of its own built from the blank Doc's tokens,
 so token ``i`` of the parse is token ``sentence.start + i`` of the article: the rules
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +93,15 @@ class Parses:
     up: dict[str, dict[int, tuple[int, str]]] = field(default_factory=dict)
     # relation -> head token -> [(dependent, pattern id)]
     down: dict[str, dict[int, list[tuple[int, str]]]] = field(default_factory=dict)
+    # the entity recogniser, run on a parsed sentence only when asked (``entities``)
+    recognise: Callable[[Doc], Doc] | None = None
+
+    def entities(self, doc: Doc) -> Doc:
+        """A parsed sentence with its named entities set (once per sentence)."""
+        if self.recognise is not None and not doc.user_data.get("ner"):
+            self.recognise(doc)
+            doc.user_data["ner"] = True
+        return doc
 
     def head(self, tok: Token, relation: str) -> Token | None:
         """The token a parsed token depends on by a relation ("govern", "link", ...)."""
@@ -158,7 +169,7 @@ class Parser:
 
     def parse(self, sentences: list[Span]) -> Parses:
         """Sentences of the blank Doc -> their parse and the relations in it."""
-        parses = Parses()
+        parses = Parses(recognise=self.nlp.get_pipe("ner"))
         docs = []
         for sent in sentences:
             words = [t.text for t in sent]
@@ -166,7 +177,7 @@ class Parser:
             parsed = Doc(self.nlp.vocab, words=words, spaces=spaces)
             parsed.user_data["start"] = sent.start
             docs.append(parsed)
-        for parsed in self.nlp.pipe(docs, batch_size=PARSE_BATCH):
+        for parsed in self.nlp.pipe(docs, batch_size=PARSE_BATCH, disable=["ner"]):
             start = parsed.user_data["start"]
             parses.docs[start] = parsed
             for key, tokens in self.matcher(parsed):

@@ -367,7 +367,7 @@ def resolve_subject(
     description = _description(ctx, state, tok)
     if description is not None:
         return description, "actor-description"
-    organisation = _organisation_name(tok)
+    organisation = _organisation_name(ctx.parses.entities(tok.doc)[tok.i])
     if organisation is not None and not any(m.label == "RESEARCH" for m in _covering(ctx, i)):
         return Actor(name=organisation, kind=_kind_of_name(ctx, organisation)), "actor-organisation"
     country = next(
