@@ -10,6 +10,9 @@ least ``--pages`` pages it measures, in one run on this machine:
 - peak RSS of a 200-page and a full-size run, each in a fresh subprocess;
 - each stage's share of the pipeline time (from ``--timings``);
 - the cleaning quality (P/R/F1) of ours and of trafilatura's default from aeb_score;
+- the realdev pages (``../shared/realdev``, real reporting where most sentences are
+  candidates for the parser) repeated to at least ``--realdev-pages``: pages/s of the full
+  pipeline with ``--jobs 1`` against trafilatura alone, and the share of sentences parsed;
 - the same pages written into a few WARC files: pages/s of ``takedowns spark --master
   local[2]`` against ``takedowns extract --jobs 2`` on them (fastest of two alternated
   runs each), the Spark session's start-up and the whole cost of a one-page Spark job
@@ -21,7 +24,7 @@ The pipeline's time is the ``elapsed_s`` of its ``--timings`` summary (reading, 
 loading spaCy, workers, writing; not the interpreter's start-up); its wall time is shown too.
 
 Usage: python scripts/bench.py [--pages 2000] [--small 200] [--chunksize 4] [--no-quality]
-       [--no-full] [--no-spark | --spark-only]
+       [--no-full] [--realdev-pages 490 | --no-realdev] [--no-spark | --spark-only]
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ BENCH_WORKERS = 2  # this machine (and CI) has 2 cores
 # share of a ~25 ms page, small enough that both workers stay busy to the end of the run.
 CHUNKSIZE = 4
 RSS_SAMPLE_SECONDS = 0.1  # how often the process tree's summed RSS is sampled
-STAGES = ("decode", "clean", "nlp", "records", "write")
+STAGES = ("decode", "clean", "nlp", "parse", "records", "write")
 # WARC files the bench pages are written into for the Spark row: 4 tasks per core, so both
 # cores stay busy to the end while each task still reads ~250 pages (a real WARC holds more).
 SPARK_WARCS = 8
@@ -64,6 +67,7 @@ SPARK_MASTER = f"local[{BENCH_WORKERS}]"
 # Runs of each command on the WARC files; the fastest counts (timeit's rule: slower runs
 # measure the other work on a shared machine, not the command).
 SPARK_REPEATS = 2
+REALDEV_PAGES = 490  # the 49 realdev pages ten times over
 
 
 def repeat_pages(keys: list[str], at_least: int) -> list[tuple[str, str]]:
@@ -424,6 +428,94 @@ def bench_spark(pages: int) -> dict[str, Any]:
     }
 
 
+def bench_realdev(at_least: int) -> dict[str, Any] | None:
+    """page count -> pages/s of the full pipeline (--jobs 1) and of trafilatura alone on the
+    realdev pages repeated to at least that many, and the share of their sentences parsed;
+    None when this machine has no dev set."""
+    from realdev import realdev_dir
+
+    devset = realdev_dir()
+    if devset is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="takedowns-bench-realdev-") as tmp:
+        root = Path(tmp)
+        subprocess.run(
+            [sys.executable, str(devset / "make_pages.py"), "--out", str(root / "html")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        raw = {path.stem: path.read_bytes() for path in sorted((root / "html").glob("*.html"))}
+        repeated = repeat_pages(list(raw), at_least)
+        n = len(repeated)
+        print(f"bench realdev: {n} pages ({len(raw)} realdev pages x {n // len(raw)})", flush=True)
+        htmls = [raw[key].decode("utf-8") for _, key in repeated]
+        # warm-up on the distinct pages, as in the aeb-dev row
+        time_trafilatura([body.decode("utf-8") for body in raw.values()], workers=1, chunksize=1)
+        traf1 = time_trafilatura(htmls, workers=1, chunksize=1)
+        write_pages(root / "pages", repeated, raw)
+        full1 = run_cli(root / "pages", root / "out-1", jobs=1)
+        parsed = candidate_share(raw)
+    return {
+        "pages": n,
+        "distinct_pages": len(raw),
+        "trafilatura_1_process": {"seconds": round(traf1, 2), "pages_per_s": _rate(n, traf1)},
+        "full_1_job": {**full1, "pages_per_s": _rate(n, full1["elapsed_s"])},
+        "time_over_trafilatura_1": _ratio(full1["elapsed_s"], traf1),
+        "stage_shares_1_job": stage_shares(full1["timings_s"]),
+        "parse_ms_per_page": round(1000 * full1["timings_s"].get("parse", 0.0) / n, 1),
+        **parsed,
+    }
+
+
+def candidate_share(raw: dict[str, bytes]) -> dict[str, Any]:
+    """distinct pages -> how many of their sentences and tokens go through the parser."""
+    from models.page import Page
+    from pipeline.clean import clean_html
+    from pipeline.decode import decode_page
+    from pipeline.extract import Extractor
+    from pipeline.records.candidates import candidate_sentences
+
+    extractor = Extractor()
+    sentences = parsed = tokens = parsed_tokens = 0
+    for name, body in raw.items():
+        html, encoding = decode_page(Page(input=name, body=body))
+        article = clean_html(html, page=Page(input=name, body=body), encoding=encoding)
+        doc = extractor.analyzer.parse(article.text)
+        chosen = candidate_sentences(
+            doc, extractor.analyzer.cues(doc), extractor.claim_finder.find(doc)
+        )
+        sentences += sum(1 for _ in doc.sents)
+        tokens += len(doc)
+        parsed += len(chosen)
+        parsed_tokens += sum(len(s) for s in chosen)
+    return {
+        "sentences": sentences,
+        "sentences_parsed": parsed,
+        "tokens": tokens,
+        "tokens_parsed": parsed_tokens,
+    }
+
+
+def print_realdev_table(result: dict[str, Any]) -> None:
+    """realdev benchmark dict -> a readable table on stdout."""
+    n, traf, full = result["pages"], result["trafilatura_1_process"], result["full_1_job"]
+    print(f"{'run (' + str(n) + ' realdev pages)':<34} {'pages/s':>8} {'seconds':>8}")
+    print(f"{'trafilatura alone, 1 process':<34} {traf['pages_per_s']:>8} {traf['seconds']:>8}")
+    print(f"{'full pipeline, --jobs 1':<34} {_fmt(full['pages_per_s']):>8} "
+          f"{_fmt(full['elapsed_s']):>8}")  # fmt: skip
+    if full["returncode"] != 0 or full["errors"]:
+        print(f"    exit {full['returncode']}, {full['errors']} errors: "
+              f"{full['first_error'] or full['stderr_tail']!r}")  # fmt: skip
+    print(f"full / trafilatura time: {_fmt(result['time_over_trafilatura_1'])}; parser "
+          f"{result['parse_ms_per_page']} ms/page on {result['sentences_parsed']} of "
+          f"{result['sentences']} sentences ({result['tokens_parsed']} of {result['tokens']} "
+          "tokens) of the distinct pages")  # fmt: skip
+    shares = result["stage_shares_1_job"]
+    if shares:
+        print("stage shares (--jobs 1): " + ", ".join(f"{s} {shares[s]:.1%}" for s in STAGES))
+    print()
+
+
 def _fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """runs of one command -> the one with the shortest job time (the least disturbed)."""
     return min(runs, key=lambda run: run["elapsed_s"] or math.inf)
@@ -522,6 +614,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunksize", type=int, default=CHUNKSIZE)
     parser.add_argument("--no-quality", action="store_true", help="skip the aeb-dev scoring")
     parser.add_argument("--no-full", action="store_true", help="skip the full-pipeline runs")
+    parser.add_argument("--realdev-pages", type=int, default=REALDEV_PAGES)
+    parser.add_argument("--no-realdev", action="store_true", help="skip the realdev row")
     spark = parser.add_mutually_exclusive_group()
     spark.add_argument("--no-spark", action="store_true", help="skip the Spark row")
     spark.add_argument("--spark-only", action="store_true", help="run only the Spark row")
@@ -535,6 +629,12 @@ def main(argv: list[str] | None = None) -> int:
             quality=not args.no_quality,
             full=not args.no_full,
         )
+    if not args.spark_only and not args.no_realdev:
+        result["realdev"] = bench_realdev(args.realdev_pages)
+        if result["realdev"] is None:
+            print("bench realdev: no dev set on this machine (set TAKEDOWNS_REALDEV)\n")
+        else:
+            print_realdev_table(result["realdev"])
     if not args.no_spark:
         result["spark"] = bench_spark(args.pages)
         print_spark_table(result["spark"])

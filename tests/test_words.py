@@ -22,4 +22,16 @@ def test_words_entry_has_a_note_and_one_list(name):
 
 @pytest.mark.parametrize("name", sorted(k for k in TABLE if k != "note"))
 def test_words_entry_is_read_by_the_rules(name):
-    assert f'("{name}")' in SOURCE
+    # words("x"), phrases("x") or phrase_ends(doc, "x")
+    assert f'("{name}")' in SOURCE or f', "{name}")' in SOURCE
+
+
+def test_words_phrase_ends_finds_a_list_s_phrases_in_any_case():
+    from pipeline.nlp import Analyzer
+    from pipeline.words import phrase_ends
+
+    doc = Analyzer().parse("Aimed at people INSIDE THE COUNTRY, and at voters within the country.")
+    assert phrase_ends(doc, "domestic_phrases") == {3: 6, 10: 13}
+    assert phrase_ends(doc, "place_references") == {4: 6, 11: 13}
+    with pytest.raises(KeyError):
+        phrase_ends(doc, "domestic_words")

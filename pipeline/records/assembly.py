@@ -66,7 +66,7 @@ from pipeline.records.structure import (
 )
 from pipeline.records.tables import TableReader
 from pipeline.records.working import WorkingRecord
-from pipeline.words import phrases, words
+from pipeline.words import phrase_ends, words
 
 # Roles a later sentence's bare mention cannot give: it is not evidence of a role.
 FOLLOW_UP_WEAK_RULES = frozenset(
@@ -79,7 +79,6 @@ FOLLOW_UP_WEAK_RULES = frozenset(
     }
 )
 REPORT_WORDS = words("report_words")
-COMBINED = phrases("combined_words")
 COMBINED_NOUNS = words("combined_nouns")
 APP_LIST_GLUE = words("app_list_glue")
 SUBSET_DETERMINERS = words("subset_determiners")
@@ -348,9 +347,8 @@ class RecordBuilder:
         counted = any(
             w in COMBINED_NOUNS and sent[i - 1].like_num for i, w in enumerate(lowers) if i
         )
-        return counted and any(
-            tuple(lowers[i : i + len(p)]) == p for i in range(len(lowers)) for p in COMBINED
-        )
+        combined = phrase_ends(sent.doc, "combined_words")
+        return counted and any(sent.start <= i < sent.end for i in combined)
 
     def _repeats_a_count(self, claims: list[Claim]) -> bool:
         """Does a make-up sentence name a count already reported ("The figure of about

@@ -367,7 +367,7 @@ def resolve_subject(
     description = _description(ctx, state, tok)
     if description is not None:
         return description, "actor-description"
-    organisation = _organisation_name(ctx.parses.entities(tok.doc)[tok.i])
+    organisation = _organisation_name(ctx, tok)
     if organisation is not None and not any(m.label == "RESEARCH" for m in _covering(ctx, i)):
         return Actor(name=organisation, kind=_kind_of_name(ctx, organisation)), "actor-organisation"
     country = next(
@@ -390,14 +390,15 @@ def _naming_tokens(ctx: Context, tok: Token) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
-def _organisation_name(tok: Token) -> str | None:
+def _organisation_name(ctx: Context, tok: Token) -> str | None:
     """A subject the parser knows as an organisation -> its name: the proper-noun compound
     it heads ("The State Cyber Inspectorate"), whose words the entity recogniser marks ORG
-    at least in part and never as a person."""
+    at least in part and never as a person (run on the sentence only for such a name)."""
     words = [c for c in tok.children if c.dep_ == "compound" and c.i < tok.i] + [tok]
     words = [t for t in tok.doc[words[0].i : tok.i + 1]]
     if not all(t.is_title or t.is_upper for t in words):
         return None
+    ctx.parses.entities(tok.doc)
     types = {t.ent_type_ for t in words}
     if "ORG" not in types or "PERSON" in types:
         return None

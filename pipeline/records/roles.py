@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from models.record import Actor
 from pipeline.nlp import country_name
 from pipeline.records.context import Context, Mention, clean_name
-from pipeline.words import phrases, words
+from pipeline.words import phrase_ends, phrases, words
 
 ORIGIN_CUES = phrases("origin_cues")
 TARGET_CUES = phrases("target_cues")
@@ -32,8 +32,6 @@ LOCATION_ABLE_RULES = frozenset(
 )
 # "in Ukraine" may be where a network was run or only what it talked about
 WEAK_COUNTRY_RULES = frozenset({"country-default-origin", "country-origin-in"})
-DOMESTIC = phrases("domestic_phrases")
-PLACE_REFERENCES = phrases("place_references")
 OPERATOR_NOUNS = words("operator_nouns")
 NAMING_WORDS = words("naming_words")
 
@@ -66,23 +64,14 @@ def _targeted_by_before(doc: Doc, floor: int, start: int) -> bool:
     )
 
 
-def _phrase_at(doc: Doc, i: int, listed: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
-    """The longest listed phrase that starts at token i, or None."""
-    for phrase in listed:
-        if tuple(t.lower_ for t in doc[i : i + len(phrase)]) == phrase:
-            return phrase
-    return None
-
-
 def is_domestic(doc: Doc, start: int, end: int) -> bool:
     """Does the span say the network aimed at home ("domestic audiences", "inside the
     country"), and not "domestic and foreign"?"""
-    for i in range(start, end):
-        phrase = _phrase_at(doc, i, DOMESTIC)
-        if phrase is None:
-            continue
-        after = [t.lower_ for t in doc[i + len(phrase) : i + len(phrase) + 2]]
-        if after != ["and", "foreign"]:
+    for i, phrase_end in phrase_ends(doc, "domestic_phrases").items():
+        if start <= i < end and [t.lower_ for t in doc[phrase_end : phrase_end + 2]] != [
+            "and",
+            "foreign",
+        ]:
             return True
     return False
 
@@ -170,9 +159,8 @@ def countries_in(
         out.append((m.id, name, cue_role, rule))
     # "run from Thailand and aimed at audiences there", "aimed at people in the country":
     # the place named last
-    for i in range(start, end):
-        said = _phrase_at(doc, i, PLACE_REFERENCES)
-        if said is None:
+    for i in sorted(phrase_ends(doc, "place_references")):
+        if not start <= i < end:
             continue
         cue_role, rule = _role_before(doc, i, floor)
         named = [m for m in ctx.mentions if m.label in ("COUNTRY", "DEMONYM") and m.end <= i]

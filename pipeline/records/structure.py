@@ -10,7 +10,7 @@ from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue
 from pipeline.records.context import Context, Mention, claims_in, cues_in
 from pipeline.records.periods import find_period, names_years
-from pipeline.words import phrases, words
+from pipeline.words import phrase_ends, words
 
 PASSIVE_FILLERS = words("passive_fillers")
 SUBJECT_PRONOUNS = words("subject_pronouns")
@@ -38,7 +38,6 @@ MODAL_REACH = {
 ORDER_REACH = 12  # "ordered the Nepal Telecommunications Authority to cut access"
 CLAUSE_BREAKS = words("clause_breaks")
 TOTAL_LEADS = words("total_leads")
-TOTAL_LEAD_PHRASES = phrases("total_lead_phrases")
 MAX_PHRASE_DEPTH = 8  # nouns climbed from a count to its phrase head; lists are shorter
 BACK_REFERENCE = words("back_reference")
 ELLIPSIS_LIST_GAP = 8  # tokens between listed numbers: "4,572 were blocked in 2022, 3,724 in"
@@ -450,7 +449,7 @@ def breakdown_after(ctx: Context, claim: Claim, following: Sequence[Claim]) -> l
     if j >= sent_end:
         return []
     lead = doc[j].lower_
-    phrase_lead = any(tuple(t.lower_ for t in doc[j : j + len(p)]) == p for p in TOTAL_LEAD_PHRASES)
+    phrase_lead = j in phrase_ends(doc, "total_lead_phrases")
     if lead not in TOTAL_LEADS and not phrase_lead:
         return []
     after = [c for c in following if c.start > j and c.start - j < 8 + 6 * len(following)]
