@@ -59,6 +59,9 @@ class Claim:
     approximate: bool = False
     inherited: bool = False  # unit taken from an earlier claim ("1,098 in May")
     whole: bool = False  # the whole a part is counted from: "4,500 of the 5,200 videos"
+    # "on file-sharing platforms": a place named after it that is no platform we know, so
+    # no platform of the counts before it is carried to it
+    unnamed_platform: bool = False
     rules: list[str] = field(default_factory=list)
 
     def text(self, doc: Doc) -> str:
@@ -102,6 +105,8 @@ def _currency_before(doc: Doc, i: int, floor: int) -> tuple[str | None, int]:
 
 
 ON_PLATFORM_KINDS = words("on_platform_kinds")
+UNNAMED_PLATFORM_NOUNS = words("unnamed_platform_nouns")
+UNNAMED_PLATFORM_REACH = 4  # "on other social media platforms": words up to the noun
 
 
 def _shared_units(doc: Doc, claims: list[Claim]) -> None:
@@ -123,7 +128,13 @@ def _platforms_after(doc: Doc, claims: list[Claim], platform_at: dict[int, str])
     platform named after a list belongs to the counts of that list that name none."""
     for n, claim in enumerate(claims):
         j = claim.end
-        if j + 1 >= len(doc) or doc[j].lower_ not in ("on", "across") or j + 1 not in platform_at:
+        if j + 1 >= len(doc) or doc[j].lower_ not in ("on", "across"):
+            continue
+        if j + 1 not in platform_at:
+            place = doc[j + 1 : j + 1 + UNNAMED_PLATFORM_REACH]
+            noun = next((t.i for t in place if t.lower_ in UNNAMED_PLATFORM_NOUNS), None)
+            if noun is not None and not any(k in platform_at for k in range(j + 1, noun)):
+                claim.unnamed_platform = True
             continue
         platform = platform_at[j + 1]
         k = n

@@ -697,3 +697,47 @@ def test_records_a_restatement_joins_the_record_it_repeats(analyze):
     )
     found = analyze(text).records
     assert [(r.actor.name, len(r.evidence)) for r in found] == [("Twitter", 2)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Officials acted against 3,140 betting websites last month.",
+            [[3140]],
+            id="acted-against-takes-its-object",
+        ),
+        pytest.param(
+            "The regulator blocked 2,100 sites, against 1,500 a year before.",
+            [[2100]],
+            id="against-after-a-count-still-compares",
+        ),
+    ],
+)
+def test_records_against_in_a_verb_is_no_comparison(analyze, text, expected):
+    assert [[t.count for t in r.targets] for r in analyze(text).records] == expected
+
+
+def test_records_a_count_on_unnamed_platforms_takes_no_platform_from_its_list(analyze):
+    text = (
+        "The ministry said 6,000 accounts on Meta's platforms and 812 posts on file-sharing "
+        "sites were taken down."
+    )
+    (rec,) = analyze(text).records
+    assert [(t.count, t.platform) for t in rec.targets] == [(6000, "Meta"), (812, None)]
+
+
+def test_records_a_one_letter_platform_ends_a_sentence(analyze):
+    text = "Officials said they had blocked 310 accounts on X. The company did not comment."
+    (rec,) = analyze(text).records
+    assert [(t.count, t.platform) for t in rec.targets] == [(310, "X")]
+    assert rec.evidence[0].text.endswith("on X.")
+
+
+def test_records_a_total_told_alone_is_the_total_of_the_parts_counted_next(analyze):
+    text = (
+        "Facebook said it removed 130 assets. They comprised 80 accounts, 30 Pages and 20 groups."
+    )
+    (rec,) = analyze(text).records
+    assert rec.total is not None and rec.total.count == 130
+    assert [t.count for t in rec.targets] == [80, 30, 20]

@@ -245,6 +245,7 @@ class RecordBuilder:
         targets: list[tuple[Claim, Cue]] = []
         totals_pool: list[tuple[Claim, Cue]] = []
         compose_actor: Actor | None = None
+        composed: Told | None = None  # the takedown told before whose parts this counts
         governors = coordinated_governors(ctx, [c for c in claims if c.kind], sent)
         for claim in claims:
             if not claim.kind or claim.whole or self._compared(claim):
@@ -273,7 +274,7 @@ class RecordBuilder:
                     continue
                 if self._repeats_a_count(claims):
                     continue  # "The figure of about 20,000 includes 2,235 ...": a breakdown
-                compose_actor = told.actor
+                compose_actor, composed = told.actor, told
                 cue = Cue(
                     "ACTION",
                     told.cue.value,
@@ -289,7 +290,8 @@ class RecordBuilder:
             else:
                 targets.append((claim, cue))
         if not targets:
-            return self._named_apps(sent) or self._note_pending(sent)
+            total = totals_pool[0][0] if len(totals_pool) == 1 else None
+            return self._named_apps(sent) or self._note_pending(sent, total)
         # a stated total followed by its breakdown: keep the breakdown, remember the total
         governed = sorted(targets + totals_pool, key=lambda x: x[0].start)
         totals: dict[int, Claim] = {}
@@ -328,6 +330,8 @@ class RecordBuilder:
                 if c.start in totals:
                     total = totals[c.start]
                     region_start = min(region_start, total.start)
+            if total is None and composed is not None and len(groups) == 1:
+                total = composed.total  # "It removed 88 assets. They were 35 accounts, ..."
             self._build(
                 sent,
                 group,
@@ -362,11 +366,14 @@ class RecordBuilder:
         )
 
     def _compared(self, claim: Claim) -> bool:
-        """'2.1 million, down from 2.5 million a year earlier': the figure compared with."""
-        cues = cues_in(self.ctx.cues, max(0, claim.start - 3), claim.start, {"COMPARE"})
-        return bool(cues) and cues[-1].end >= claim.start - 1
+        """'2.1 million, down from 2.5 million a year earlier': the figure compared with
+        (not the object of a verb that holds the word: "acted against 300 websites")."""
+        near = cues_in(self.ctx.cues, max(0, claim.start - 3), claim.start, {"COMPARE", "ACTION"})
+        if not near or near[-1].label != "COMPARE" or near[-1].end < claim.start - 1:
+            return False
+        return not any(c.label == "ACTION" and c.end >= near[-1].end for c in near)
 
-    def _note_pending(self, sent: Span) -> bool:
+    def _note_pending(self, sent: Span, total: Claim | None = None) -> bool:
         """An action with no counts: remember it for a following 'it consisted of ...' ->
         True when it is a takedown of its own ("removed a network linked to ..."), False
         when it only tells again of the one in focus ("the said pages had been taken down")
@@ -395,7 +402,13 @@ class RecordBuilder:
                 if c.kind == "network" and c.value is not None and c.value > 1
             ]
             self.state.pending = Told(
-                cue, actor, self.state.sent_index, sent, region, networks[0] if networks else None
+                cue,
+                actor,
+                self.state.sent_index,
+                sent,
+                region,
+                networks[0] if networks else None,
+                total,
             )
             self.state.focus_actor = actor or self.state.focus_actor
             return new
@@ -548,7 +561,9 @@ class RecordBuilder:
         )
         if not any(role in ("origin", "location") for _, role in rec.countries):
             # "Serbian authorities blocked ...": the sentence's lead-in serves every network in it
-            lead_end = min(c.start for c, _ in group) if total is None else total.start
+            lead_end = min(c.start for c, _ in group)
+            if total is not None and total.start >= sent.start:
+                lead_end = total.start  # "In Peru, 88 assets (35 accounts, ...)"
             add_countries(
                 rec,
                 countries_in(

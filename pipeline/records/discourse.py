@@ -53,6 +53,7 @@ class Told:
     sent: Span  # the sentence that told it
     region: tuple[int, int]  # tokens where its countries are told
     networks: int | None = None  # "removed nine networks": how many parts may follow
+    total: Claim | None = None  # "removed 88 assets.": the total its parts add up to
 
     def open_at(self, sentence: int) -> bool:
         """Can a sentence at this index still count it?"""

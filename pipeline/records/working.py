@@ -90,7 +90,7 @@ def target_platform(
     """A count's platform: named with it, carried along its list, else the actor's own."""
     if claim.platform:
         return claim.platform, "platform-named"
-    if carried and claim.kind in CARRY_PLATFORM_KINDS:
+    if carried and claim.kind in CARRY_PLATFORM_KINDS and not claim.unnamed_platform:
         return carried, "platform-carried"
     if actor is not None and actor.name in COMPANY_PLATFORMS:
         table = COMPANY_PLATFORMS[actor.name]
