@@ -139,6 +139,11 @@ def _countries(analyze, text, **kw):
             id="another-network-told-next-gives-nothing-to-the-first",
         ),
         pytest.param(
+            "Meta removed 14 Facebook accounts run from Kosovo.",
+            [[("XK", "origin", False)]],
+            id="a-country-outside-iso-3166-by-its-common-code",
+        ),
+        pytest.param(
             "Meta removed 20 accounts. Its report also covered Iran, Israel and China.",
             [[]],
             id="a-report-on-several-countries-infers-none",

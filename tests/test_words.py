@@ -35,3 +35,16 @@ def test_words_phrase_ends_finds_a_list_s_phrases_in_any_case():
     assert phrase_ends(doc, "place_references") == {4: 6, 11: 13}
     with pytest.raises(KeyError):
         phrase_ends(doc, "domestic_words")
+
+
+def test_words_every_city_and_alias_names_a_known_country_once():
+    import pycountry
+    import srsly
+
+    aliases = {row["code"] for row in srsly.read_jsonl(PATTERNS_DIR / "country_aliases.jsonl")}
+    seen: dict[str, str] = {}
+    for row in srsly.read_jsonl(PATTERNS_DIR / "cities.jsonl"):
+        name, code = row["name"], row["code"]
+        assert name == name.strip() and name, row
+        assert pycountry.countries.get(alpha_2=code) is not None or code in aliases, row
+        assert seen.setdefault(name.lower(), code) == code, row
