@@ -137,16 +137,26 @@ def _platforms_after(doc: Doc, claims: list[Claim], platform_at: dict[int, str])
                 claim.unnamed_platform = True
             continue
         platform = platform_at[j + 1]
-        k = n
-        while k >= 0 and claims[k].platform is None and claims[k].kind in ON_PLATFORM_KINDS:
-            claims[k].platform = platform
-            claims[k].rules.append("platform-named-after")
-            if k == 0:
+        listed = _list_before(doc, claims, n)
+        # "71 accounts, 18 pages and 7 accounts on Instagram": a kind said again with no
+        # platform before it is set apart by this one, which names that count alone
+        if any(c.kind == claim.kind and c.platform is None for c in listed[:-1]):
+            listed = listed[-1:]
+        for c in reversed(listed):
+            if c.platform is not None or c.kind not in ON_PLATFORM_KINDS:
                 break
-            between = doc[claims[k - 1].end : claims[k].start]
-            if not all(t.lower_ in (",", "and", "or", ";") for t in between):
-                break
-            k -= 1
+            c.platform = platform
+            c.rules.append("platform-named-after")
+
+
+def _list_before(doc: Doc, claims: list[Claim], n: int) -> list[Claim]:
+    """The counts of the list that claims[n] ends: those joined to it by commas and 'and'."""
+    k = n
+    while k > 0 and all(
+        t.lower_ in (",", "and", "or", ";") for t in doc[claims[k - 1].end : claims[k].start]
+    ):
+        k -= 1
+    return claims[k : n + 1]
 
 
 class ClaimFinder:

@@ -741,3 +741,33 @@ def test_records_a_total_told_alone_is_the_total_of_the_parts_counted_next(analy
     (rec,) = analyze(text).records
     assert rec.total is not None and rec.total.count == 130
     assert [t.count for t in rec.targets] == [80, 30, 20]
+
+
+def test_records_a_kind_said_again_on_another_platform_is_set_apart(analyze):
+    text = "Facebook terminated 52 accounts, 9 pages and 6 accounts on Instagram in March."
+    (rec,) = analyze(text).records
+    assert [(t.kind, t.count, t.platform) for t in rec.targets] == [
+        ("account", 52, "Facebook"),
+        ("page", 9, "Facebook"),
+        ("account", 6, "Instagram"),
+    ]
+
+
+def test_records_two_words_for_one_kind_are_one_network(analyze):
+    text = (
+        "The company said it had taken down 210 accounts and 64 profiles from its site, on "
+        "top of 31 Instagram accounts."
+    )
+    assert [sorted(t.count for t in r.targets) for r in analyze(text).records] == [[31, 64, 210]]
+
+
+def test_records_a_body_named_only_in_its_document_does_not_act(analyze):
+    text = "Federal agents obtained a court order to seize 27 websites, the FBI said."
+    (rec,) = analyze(text).records
+    assert rec.actor is not None and rec.actor.name == "FBI"
+
+
+def test_records_the_police_tip_off_a_platform(analyze):
+    text = "Facebook removed 40 accounts after a tip from the FBI."
+    (rec,) = analyze(text).records
+    assert (rec.actor.name, rec.investigators) == ("Facebook", ["FBI"])

@@ -82,12 +82,10 @@ def languages_in(ctx: Context, rec: WorkingRecord, sent: Span) -> None:
 
 def investigators_in(ctx: Context, rec: WorkingRecord, sent: Span) -> None:
     words = {t.lower_ for t in sent}
+    # "removed after a tip from the FBI": the police investigate what a platform removes
+    labels = {"RESEARCH", "POLICE"} if rec.actor and rec.actor.kind == "platform" else {"RESEARCH"}
     for m in ctx.mentions:
-        if (
-            m.label == "RESEARCH"
-            and sent.start <= m.start < sent.end
-            and words & INVESTIGATION_WORDS
-        ):
+        if m.label in labels and sent.start <= m.start < sent.end and words & INVESTIGATION_WORDS:
             name = m.id or m.text
             if not any(name == known or known.endswith(" " + name) for known in rec.investigators):
                 rec.investigators.append(name)

@@ -26,6 +26,7 @@ MAX_NAME_TOKENS = 24  # a subject's naming words; a longer list is no name
 RELATIVE_TAGS = frozenset({"WDT", "WP"})  # "which", "that", "who"
 MAX_VERB_CHAIN = 4
 PREPOSITIONS = words("actor_prepositions")
+DOCUMENT_NOUNS = words("document_nouns")
 OPENING_QUOTES = words("opening_quotes")
 CLOSING_QUOTES = words("closing_quotes")
 REFERENCE_NOUNS = words("reference_nouns")
@@ -240,6 +241,7 @@ def actor_for(
         and sent.start <= m.start < cue.start
         and not _inside_claim(ctx.claims, m)
         and not (m.start > sent.start and doc[m.start - 1].lower_ in PREPOSITIONS)
+        and not _names_a_document(ctx, m)
     ]
     if candidates:
         return actor_from_mention(ctx, candidates[-1]), "actor-subject"
@@ -254,6 +256,18 @@ def actor_for(
     if speaker is not None:
         return speaker, "actor-attribution"
     return default_actor(ctx, state, sent)
+
+
+def _names_a_document(ctx: Context, m: Mention) -> bool:
+    """'the US obtained a court order to seize ...': is the mention only the modifier of a
+    document noun (an order, a ruling, a report) in the parse?"""
+    last = ctx.parses.token(m.end - 1)
+    return (
+        last is not None
+        and last.dep_ == "compound"
+        and last.head.i > last.i
+        and last.head.lower_ in DOCUMENT_NOUNS
+    )
 
 
 def _sentence_reporter(ctx: Context, state: DiscourseState, sent: Span) -> Actor | None:

@@ -496,6 +496,12 @@ def one_operation(ctx: Context, first: Cue, second: Cue) -> bool:
     return first.start < second.start and ctx.doc[second.start - 1].lower_ == "and"
 
 
+def _kind_as_written(claim: Claim) -> tuple[str | None, str | None, str]:
+    """A count's kind, platform and unit word in the singular ("accounts" -> "account")."""
+    unit = (claim.unit or "").lower()
+    return claim.kind, claim.platform, unit[:-1] if unit.endswith("s") else unit
+
+
 def split_networks(ctx: Context, targets: list[tuple[Claim, Cue]]) -> list[list[tuple[Claim, Cue]]]:
     """Counts of one sentence -> networks: split where a kind repeats, the verb changes, or a
     country/operator phrase closes a list."""
@@ -506,7 +512,9 @@ def split_networks(ctx: Context, targets: list[tuple[Claim, Cue]]) -> list[list[
             continue
         current = groups[-1]
         prev_claim, prev_cue = current[-1]
-        kinds = {(c.kind, c.platform) for c, _ in current}
+        # "371 accounts and 120 profiles": two words for one kind list two things, not two
+        # networks; the same word again ("40 accounts ..., and 55 accounts") starts one
+        kinds = {_kind_as_written(c) for c, _ in current}
         between = ctx.doc[prev_claim.end : claim.start]
         closer = any(
             m.label in ("COUNTRY", "DEMONYM", "OPERATOR")
@@ -517,7 +525,7 @@ def split_networks(ctx: Context, targets: list[tuple[Claim, Cue]]) -> list[list[
         period_between = find_period(between.text, None) is not None
         separator = any(t.text in (",", ";", "and", "while", "whereas", "plus") for t in between)
         if (
-            (claim.kind, claim.platform) in kinds
+            _kind_as_written(claim) in kinds
             or (cue.start != prev_cue.start and not one_operation(ctx, prev_cue, cue))
             or (closer and separator)
             or (period_between and separator)
