@@ -9,14 +9,10 @@ from dataclasses import dataclass
 
 from models.article import Article, Entity, NumericClaim
 from models.record import Actor, TakedownRecord
+from pipeline.budget import MAX_TEXT_CHARS, Budget, check_claims, check_records, check_text
 from pipeline.claims import Claim, ClaimFinder
-from pipeline.errors import ExtractError
 from pipeline.nlp import Analyzer, entities, iter_spans
 from pipeline.records import build_records
-
-# spaCy's own default nlp.max_length. A long news story is 50,000 characters; a page
-# whose main text passes a million is a dump or a book, not an article.
-MAX_TEXT_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -31,8 +27,9 @@ class Extraction:
 class Extractor:
     """Holds the loaded Analyzer and ClaimFinder; one per worker process."""
 
-    def __init__(self, analyzer: Analyzer | None = None) -> None:
+    def __init__(self, analyzer: Analyzer | None = None, *, budget: Budget | None = None) -> None:
         self.analyzer = analyzer or Analyzer()
+        self.budget = budget or Budget()
         self.claim_finder = ClaimFinder(self.analyzer)
         self.unit_words = frozenset(w for words in self.analyzer.asset_units for w in words)
         self.platforms = self.analyzer.platform_names  # read once, not per page
@@ -50,17 +47,26 @@ class Extractor:
                 return Actor(name=span.id_ or span.text, kind="platform")
         return None
 
-    def extract(self, article: Article, *, timings: dict[str, float] | None = None) -> Extraction:
-        """Article -> entities, claims and records."""
-        if len(article.text) > MAX_TEXT_CHARS:
-            raise ExtractError(
-                "extract.too_long",
-                f"article text has {len(article.text):,} characters, over {MAX_TEXT_CHARS:,}",
-            )
+    def extract(
+        self,
+        article: Article,
+        *,
+        timings: dict[str, float] | None = None,
+        input: str | None = None,
+    ) -> Extraction:
+        """Article (+ the identity of the input it came from, for record ids) -> entities,
+        claims and records; raises ExtractError for an article over its budget."""
+        check_text(article.text)
         t0 = time.perf_counter()
         doc = self.analyzer.parse(article.text)
         cues = self.analyzer.cues(doc)
         found = self.claim_finder.find(doc)
+        check_claims(
+            doc,
+            sorted(c.start for c in found),
+            per_sentence=self.budget.claims_per_sentence,
+            per_article=self.budget.claims_per_article,
+        )
         ents = entities(doc)
         t1 = time.perf_counter()
         records = build_records(
@@ -79,7 +85,9 @@ class Extractor:
             ),
             text=article.text,
             platforms=self.platforms,
+            input=input or "",
         )
+        check_records(len(records), limit=self.budget.records_per_article)
         t2 = time.perf_counter()
         if timings is not None:
             timings["nlp"] = timings.get("nlp", 0.0) + (t1 - t0)

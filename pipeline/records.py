@@ -1497,8 +1497,9 @@ def build_records(
     title_actor: Actor | None = None,
     text: str | None = None,
     platforms: frozenset[str] = frozenset(),
+    input: str = "",
 ) -> list[TakedownRecord]:
-    """Doc + cues + claims + source -> validated takedown records (possibly none)."""
+    """Doc + cues + claims + source (+ input identity) -> validated takedown records."""
     mentions = mentions_of(doc)
     ctx = Context(
         doc=doc,
@@ -1517,18 +1518,26 @@ def build_records(
         return []  # every record needs a takedown verb somewhere in the article
     working = RecordBuilder(ctx).run()
     working.sort(key=lambda r: r.first_token)
-    return [_freeze(doc, rec, source, ctx.text, platforms) for rec in working]
+    return [_freeze(doc, rec, source, ctx.text, platforms, input) for rec in working]
 
 
-def _record_id(source: Source, rec: WorkingRecord) -> str:
+def _record_id(source: Source, rec: WorkingRecord, input: str) -> str:
+    # The input (path, URL, warc#offset, and which repeat of it) makes ids unique per input:
+    # two copies of one article, or one page listed twice, hold the same source.
     basis = (
-        f"{source.url or source.path or ''}|{source.sha256}|{rec.evidence[0][0]}|{rec.first_token}"
+        f"{input}\x00{source.url or source.path or ''}|{source.sha256}|{rec.evidence[0][0]}"
+        f"|{rec.first_token}"
     )
-    return hashlib.sha256(basis.encode()).hexdigest()[:16]
+    return hashlib.sha256(basis.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _freeze(
-    doc: Doc, rec: WorkingRecord, source: Source, text: str, platforms: frozenset[str]
+    doc: Doc,
+    rec: WorkingRecord,
+    source: Source,
+    text: str,
+    platforms: frozenset[str],
+    input: str = "",
 ) -> TakedownRecord:
     targets = []
     carried: str | None = None
@@ -1577,7 +1586,7 @@ def _freeze(
     ]
     evidence = [Evidence(text=text[s:e].strip(), start=s, end=e) for s, e in rec.evidence]
     return TakedownRecord(
-        record_id=_record_id(source, rec),
+        record_id=_record_id(source, rec, input),
         source=source,
         actor=rec.actor,
         action=rec.action,  # type: ignore[arg-type]
