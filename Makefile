@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint check bench clean
+.PHONY: install run test lint check bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,9 +30,15 @@ test: lint
 
 check: test
 
-## Speed, memory and cleaning quality on ../shared/aeb-dev (never part of `make test`)
+## Speed, memory and cleaning quality on ../shared/aeb-dev, then hostile pages alone and in
+## a batch of 500 good ones (never part of `make test`)
 bench: install
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/hostile.py
+
+## A long fuzzing campaign: 2,000 generated pages per property (`make test` runs 40)
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:logging tests/test_fuzz.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -61,6 +61,11 @@ WORKER_STAGES = ("decode", "clean", "extract")
 # Modules the fork server imports once, so that every worker (and every replacement) starts
 # with them loaded: spaCy, trafilatura and the pipeline's own stages.
 PRELOAD = ["pipeline.extract", "pipeline.clean", "pipeline.decode", "pipeline.run"]
+# Each worker runs one page at a time and the workers already use every core, so the math
+# libraries under spaCy get one thread each: no oversubscription, and no per-core thread
+# stacks and buffers counted against a worker's address-space budget on a large machine.
+# Set for the fork server (and so every worker) only, and only where the user set nothing.
+WORKER_ENVIRONMENT = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,19 @@ def worker_main(conn: Connection, stage: Any, budget: Budget) -> None:
 # --------------------------------------------------------------------------- main side
 
 
+def _start_fork_server() -> None:
+    """Start the fork server (once per process) with WORKER_ENVIRONMENT in its environment."""
+    from multiprocessing import forkserver
+
+    added = {k: v for k, v in WORKER_ENVIRONMENT.items() if k not in os.environ}
+    os.environ.update(added)
+    try:
+        forkserver.ensure_running()
+    finally:
+        for key in added:
+            os.environ.pop(key, None)
+
+
 @dataclass
 class _Worker:
     process: Any  # multiprocessing Process of the fork-server context
@@ -181,6 +199,7 @@ class PagePool:
         self.budget = budget
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(PRELOAD)
+        _start_fork_server()
         self._workers: list[_Worker] = []
         self._start_failures = 0
         self.replaced = 0  # workers started to replace one that overran, crashed or retired
