@@ -300,10 +300,13 @@ class Outputs:
             for name in (path, partial_path(path)):
                 if name.is_dir():
                     raise OutputError(f"the {what} {name} is a directory")
-            real = os.path.realpath(path)
-            if real in seen:
-                raise OutputError(f"the {seen[real]} and the {what} are the same file: {path}")
-            seen[real] = what
+            for name in (path, partial_path(path)):  # the file, and its name while written
+                real = os.path.realpath(name)
+                if real in seen:
+                    raise OutputError(
+                        f"the {seen[real]} and the {what} are the same file: {name}"
+                    )
+                seen[real] = what
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
