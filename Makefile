@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install chromium run report-screenshot test lint check bench realdev clean
+.PHONY: install chromium run report-screenshot test lint check bench fuzz realdev clean
 
 $(STAMP): pyproject.toml
 	@# PySpark (the `spark` command and its tests) needs a Java 17+ runtime
@@ -51,11 +51,17 @@ check: test
 realdev: install
 	$(BIN)/python scripts/realdev.py --per-case
 
-## Speed, memory and cleaning quality on ../shared/aeb-dev, and the cost of grouping events
-## (never part of `make test`)
+## Speed, memory and cleaning quality on ../shared/aeb-dev and the realdev pages, the cost
+## of grouping events, then hostile pages alone and in a batch of 500 good ones (never part
+## of `make test`)
 bench: install
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_events.py
+	$(BIN)/python scripts/hostile.py
+
+## A long fuzzing campaign: 2,000 generated pages per property (`make test` runs 40)
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:logging tests/test_fuzz.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

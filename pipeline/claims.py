@@ -409,10 +409,16 @@ class ClaimFinder:
         """'1,098 in May and 1,312 in June', 'of which 44,900': take the unit of the last claim."""
         # "700 accounts and a page on Facebook and 48 on Instagram": a figure takes the unit
         # of the last figure, not of "a page"
-        figures = [c for c in earlier if c.num_end > c.num_start + 1 or doc[c.num_start].like_num]
-        if not figures:
+        last = next(
+            (
+                c
+                for c in reversed(earlier)
+                if c.num_end > c.num_start + 1 or doc[c.num_start].like_num
+            ),
+            None,
+        )
+        if last is None:
             return
-        last = figures[-1]
         if last.kind is None and last.metric is None:
             return
         nxt = doc[claim.end] if claim.end < len(doc) else None

@@ -31,6 +31,7 @@ from trafilatura.settings import Document
 
 from models.article import Article, Source, TextMethod
 from models.page import Page
+from pipeline.budget import check_markup, check_tree
 from pipeline.errors import CleanError
 from pipeline.links import extract_links
 
@@ -111,7 +112,9 @@ def clean_html(html: str, *, page: Page, encoding: str) -> Article:
     """decoded page HTML -> Article, raises CleanError (clean.no_text, clean.parse)."""
     if not html.strip():
         raise CleanError("clean.no_text", "the page is empty", input=page.input)
+    check_markup(html, input=page.input)  # the page budget: no tree for a page over it
     tree = _parse(html, page)
+    check_tree(tree, input=page.input)  # ... and trafilatura never sees one
     document = _trafilatura(tree, page)
     text = ""
     method: TextMethod = "trafilatura"

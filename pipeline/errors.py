@@ -11,6 +11,16 @@
 
 Each error carries a stable ``code`` (``"<stage>.<what>"``) that is written to
 errors.jsonl and listed in the README, so users can group failures.
+
+A second, small tree is for the run as a whole, never for one input; the CLI maps each to
+its exit code:
+
+    RunError                      the batch cannot start or cannot go on
+    ├── OutputError               the outputs cannot be used; nothing was processed (exit 2)
+    │   └── OutputBusyError       another run holds the outputs' lock (exit 2)
+    ├── ResumeError               --resume found files it cannot continue (exit 2)
+    └── OutputWriteError          an output stopped taking lines: disk full, I/O error
+                                  (exit 3); every finished input is kept, --resume goes on
 """
 
 from typing import ClassVar
@@ -77,3 +87,27 @@ class ReportError(PipelineError):
     """A records, articles, errors or events file given to the report could not be read."""
 
     stage = "report"
+
+
+class RunError(Exception):
+    """The batch cannot start or cannot go on."""
+
+
+class OutputError(RunError):
+    """The output files cannot be used (same file twice, a directory, not writable)."""
+
+
+class OutputBusyError(OutputError):
+    """Another run is writing the same outputs."""
+
+
+class ResumeError(RunError):
+    """The files of an interrupted run cannot be continued."""
+
+
+class OutputWriteError(RunError):
+    """Writing an output failed mid-run (disk full, quota, I/O error)."""
+
+    def __init__(self, message: str, *, no_space: bool) -> None:
+        super().__init__(message)
+        self.no_space = no_space

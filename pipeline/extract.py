@@ -10,16 +10,12 @@ from urllib.parse import urlparse
 
 from models.article import Article, Entity, NumericClaim, Source
 from models.record import Actor, TakedownRecord
+from pipeline.budget import MAX_TEXT_CHARS, Budget, check_claims, check_records, check_text
 from pipeline.claims import Claim, ClaimFinder
-from pipeline.errors import ExtractError
 from pipeline.nlp import Analyzer, entities, iter_spans
 from pipeline.records import build_records
 from pipeline.records.candidates import Parser, candidate_sentences
 from pipeline.records.context import load_lexicon
-
-# spaCy's own default nlp.max_length. A long news story is 50,000 characters; a page
-# whose main text passes a million is a dump or a book, not an article.
-MAX_TEXT_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -34,9 +30,16 @@ class Extraction:
 class Extractor:
     """Holds the loaded Analyzer and ClaimFinder; one per worker process."""
 
-    def __init__(self, analyzer: Analyzer | None = None, parser: Parser | None = None) -> None:
+    def __init__(
+        self,
+        analyzer: Analyzer | None = None,
+        parser: Parser | None = None,
+        *,
+        budget: Budget | None = None,
+    ) -> None:
         self.analyzer = analyzer or Analyzer()
         self.parser = parser or Parser()  # parses candidate sentences only
+        self.budget = budget or Budget()
         self.claim_finder = ClaimFinder(self.analyzer)
         self.lexicon = load_lexicon(self.analyzer)  # read once, not per page
 
@@ -65,17 +68,26 @@ class Extractor:
                         return Actor(name=span.id_ or span.text, kind="platform")
         return None
 
-    def extract(self, article: Article, *, timings: dict[str, float] | None = None) -> Extraction:
-        """Article -> entities, claims and records."""
-        if len(article.text) > MAX_TEXT_CHARS:
-            raise ExtractError(
-                "extract.too_long",
-                f"article text has {len(article.text):,} characters, over {MAX_TEXT_CHARS:,}",
-            )
+    def extract(
+        self,
+        article: Article,
+        *,
+        timings: dict[str, float] | None = None,
+        input: str | None = None,
+    ) -> Extraction:
+        """Article (+ the identity of the input it came from, for record ids) -> entities,
+        claims and records; raises ExtractError for an article over its budget."""
+        check_text(article.text)
         t0 = time.perf_counter()
         doc = self.analyzer.parse(article.text)
         cues = self.analyzer.cues(doc)
         found = self.claim_finder.find(doc)
+        check_claims(
+            doc,
+            sorted(c.start for c in found),
+            per_sentence=self.budget.claims_per_sentence,
+            per_article=self.budget.claims_per_article,
+        )
         ents = entities(doc)
         t1 = time.perf_counter()
         parses = self.parser.parse(candidate_sentences(doc, cues, found))
@@ -95,7 +107,9 @@ class Extractor:
             publisher=self.publisher(article.source),
             text=article.text,
             parses=parses,
+            input=input or "",
         )
+        check_records(len(records), limit=self.budget.records_per_article)
         t2 = time.perf_counter()
         if timings is not None:
             timings["nlp"] = timings.get("nlp", 0.0) + (t1 - t0)

@@ -6,6 +6,8 @@ with one of these stable codes (``status`` is set where an HTTP status was seen)
     fetch.scheme              the URL (or a redirect target) is not http or https
     fetch.invalid_url         the URL has no host or cannot be parsed
     fetch.robots_disallowed   the host's robots.txt disallows the URL for our user agent
+    fetch.robots_unreachable  the host's robots.txt answered 5xx or could not be fetched:
+                              RFC 9309 2.3.1.4 says to assume every path is disallowed
     fetch.timeout             connect or read timeout (after retries), or the whole-fetch
                               deadline passed (a body trickling in byte by byte ends here)
     fetch.connection          connection refused, reset or broken (after retries)
@@ -24,8 +26,15 @@ given) answered 304 returns a Page with ``status == 304`` and an empty body. A 3
 an unconditional request is ``fetch.http_status``.
 
 Retries (connection errors, read errors before the headers, 408/429/5xx) run inside
-urllib3's ``Retry``: exponential backoff, Retry-After honoured up to
-RETRY_AFTER_MAX_S, each retry logged at WARNING with its reason. The total
+urllib3's ``Retry``: exponential backoff from the first retry on (1 s, 2 s, ...),
+Retry-After honoured up to RETRY_AFTER_MAX_S, each retry logged at WARNING with its reason.
+
+robots.txt follows RFC 9309: 2xx is parsed, 4xx means no rules (every path allowed), 5xx
+means every path is disallowed (``fetch.robots_unreachable``), and so does no answer at all
+(the page then fails with the network error's own code, fetch.connection, fetch.timeout,
+...). The verdict is kept for the Fetcher's lifetime (one run). Its redirects
+are followed by hand, at most ROBOTS_MAX_REDIRECTS hops, each hop waiting HOST_DELAY_S
+like any request, and more hops count as "unavailable" (allowed), as 2.3.1.2 allows. The total
 deadline is checked between redirect hops and between body chunks, so a fetch ends
 at most one read timeout (plus any retry wait in progress) after it.
 
@@ -72,7 +81,9 @@ RETRY_TOTAL = 2  # first request + 2 retries (scrapy RETRY_TIMES = 2)
 # scrapy's RETRY_HTTP_CODES: timeouts, rate limits, server and gateway errors
 # (522/524 are Cloudflare's origin-unreachable / origin-timeout).
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
-RETRY_BACKOFF_FACTOR = 1.0  # urllib3 waits factor * 2**(n-1) s before retry n > 1: 2 s, 4 s ...
+# Wait before retry n: factor * 2**(n-1) s, so 1 s, 2 s, 4 s ... (urllib3's own formula waits
+# 0 s before the first retry, which hammers a server that just failed; _LoggingRetry fixes it)
+RETRY_BACKOFF_FACTOR = 1.0
 RETRY_BACKOFF_MAX_S = 30.0  # never back off longer than one read timeout
 # Longest Retry-After we honour. urllib3's own cap is 6 hours; a server asking for
 # more than a minute is cut to a minute so it cannot stall a batch.
@@ -84,6 +95,7 @@ CHUNK_BYTES = 64 * 1024  # one read1 call: bounds memory per step and the oversh
 SNIFF_BYTES = 512  # WHATWG MIME Sniffing reads a 512-byte resource header
 HOST_DELAY_S = 1.0  # gap between requests to one host; 1 s is the usual polite Crawl-delay
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB of robots.txt
+ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five consecutive redirects
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -124,6 +136,17 @@ class _LoggingRetry(urllib3.util.Retry):
         # Retry.new() rebuilds the object from its known params; carry ours along.
         kw.setdefault("wait_cap", self.wait_cap)
         return super().new(**kw)
+
+    def get_backoff_time(self) -> float:
+        """-> seconds before the next retry: factor * 2**(n-1) for the n-th consecutive one."""
+        consecutive = 0
+        for attempt in reversed(self.history):
+            if attempt.redirect_location is not None:
+                break
+            consecutive += 1
+        if consecutive == 0:
+            return 0.0
+        return float(min(self.backoff_max, self.backoff_factor * 2 ** (consecutive - 1)))
 
     def get_retry_after(self, response: Any) -> float | None:
         seconds = super().get_retry_after(response)
@@ -205,7 +228,8 @@ class Fetcher:
         adapter = HTTPAdapter(max_retries=retry)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
-        self._robots: dict[str, Protego | None] = {}  # origin -> parser; None = allow all
+        # origin -> parser; None = allow all; an error = robots.txt unreachable, disallow all
+        self._robots: dict[str, Protego | FetchError | None] = {}
         self._last_request: dict[str, float] = {}  # netloc -> monotonic end of last request
         self._host_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -239,12 +263,8 @@ class Fetcher:
         for _ in range(self.max_redirects + 1):
             netloc = _check_url(current, input=url).netloc.lower()
             _check_deadline(deadline, self.deadline, input=url)
-            if self.respect_robots and not self._allowed_by_robots(current, deadline):
-                raise FetchError(
-                    "fetch.robots_disallowed",
-                    f"robots.txt of {netloc} disallows {current} for {self.user_agent!r}",
-                    input=url,
-                )
+            if self.respect_robots:
+                self._check_robots(current, deadline, input=url)
             with self._host_lock(netloc):
                 self._wait_for_host(netloc)
                 try:
@@ -382,41 +402,74 @@ class Fetcher:
         # Marked when a request ends, so the gap holds however long the answer took.
         self._last_request[netloc] = time.monotonic()
 
-    def _allowed_by_robots(self, url: str, deadline: float) -> bool:
+    def _check_robots(self, url: str, deadline: float, *, input: str) -> None:
+        """URL -> None when robots.txt lets us fetch it, raises FetchError otherwise."""
         parts = urlsplit(url)
         origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
         netloc = parts.netloc.lower()
         with self._host_lock(netloc):
             if origin not in self._robots:
-                self._robots[origin] = self._fetch_robots(origin, netloc, deadline)
-        parser = self._robots[origin]
-        return parser is None or parser.can_fetch(url, self.user_agent)
+                self._robots[origin] = self._fetch_robots(origin, deadline)
+        rules = self._robots[origin]
+        if isinstance(rules, FetchError):
+            raise FetchError(
+                rules.code,
+                f"{rules.message}; RFC 9309 says to assume every path is disallowed until "
+                "robots.txt can be read",
+                input=input,
+                status=rules.status,
+            )
+        if rules is not None and not rules.can_fetch(url, self.user_agent):
+            raise FetchError(
+                "fetch.robots_disallowed",
+                f"robots.txt of {netloc} disallows {url} for {self.user_agent!r}",
+                input=input,
+            )
 
-    def _fetch_robots(self, origin: str, netloc: str, deadline: float) -> Protego | None:
-        """Origin -> parsed robots.txt, or None (allow all) if it is missing or unreadable."""
-        robots_url = f"{origin}/robots.txt"
-        self._wait_for_host(netloc)
-        try:
-            response = self._session.get(robots_url, timeout=self.timeout, stream=True)
+    def _fetch_robots(self, origin: str, deadline: float) -> Protego | FetchError | None:
+        """Origin -> parsed robots.txt; None (allow all) when it is unavailable (4xx, too
+        many redirects); the error (disallow all) when it is unreachable (5xx, network)."""
+        url = f"{origin}/robots.txt"
+        for _ in range(ROBOTS_MAX_REDIRECTS + 1):
+            netloc = urlsplit(url).netloc.lower()
+            self._wait_for_host(netloc)
             try:
-                if not response.ok:
-                    LOGGER.info("no robots.txt at %s (HTTP %d)", robots_url, response.status_code)
-                    return None
-                body = self._read_body(
-                    response,
-                    limit=ROBOTS_MAX_BYTES,
-                    deadline=deadline,
-                    input=robots_url,
-                    truncate=True,
+                response = self._session.get(
+                    url, timeout=self.timeout, stream=True, allow_redirects=False
                 )
+                try:
+                    target = self._session.get_redirect_target(response)
+                    status = response.status_code
+                    if target is None and 200 <= status < 300:
+                        body = self._read_body(
+                            response, limit=ROBOTS_MAX_BYTES, deadline=deadline, input=url,
+                            truncate=True,
+                        )  # fmt: skip
+                        return Protego.parse(body.decode("utf-8", errors="replace"))
+                finally:
+                    response.close()
+            except (requests.RequestException, urllib3.exceptions.HTTPError, FetchError) as exc:
+                LOGGER.warning("cannot read %s (%s); treating every path as disallowed", url, exc)
+                if isinstance(exc, FetchError):
+                    return exc
+                return _error_from_exception(exc, url=url, input=url)
             finally:
-                response.close()
-        except (requests.RequestException, urllib3.exceptions.HTTPError, FetchError) as exc:
-            LOGGER.warning("cannot read %s (%s); treating every path as allowed", robots_url, exc)
-            return None
-        finally:
-            self._mark_host(netloc)
-        return Protego.parse(body.decode("utf-8", errors="replace"))
+                self._mark_host(netloc)
+            if target is None:
+                if status >= 500:
+                    LOGGER.warning("%s answered HTTP %d; treating every path as disallowed",
+                                   url, status)  # fmt: skip
+                    return FetchError("fetch.robots_unreachable",
+                                      f"{url} answered HTTP {status}", input=url, status=status)  # fmt: skip
+                LOGGER.info("no robots.txt at %s (HTTP %d)", url, status)
+                return None
+            url = urljoin(response.url, requote_uri(target))
+            if urlsplit(url).scheme.lower() not in ("http", "https"):
+                LOGGER.info("robots.txt redirects to %s; treating it as unavailable", url)
+                return None
+        LOGGER.info("robots.txt of %s redirects more than %d times; treating it as unavailable",
+                    origin, ROBOTS_MAX_REDIRECTS)  # fmt: skip
+        return None
 
 
 # -- pure helpers --------------------------------------------------------------------

@@ -19,7 +19,9 @@ Input forms:
     crawl.warc, crawl.warc.gz           ``response`` records with status 200 and an HTML type
 
 Error codes (stable; written to errors.jsonl):
-    read.not_found   the path does not exist
+    read.not_found   the path does not exist (or is a symbolic link to nothing)
+    read.loop        the path is a symbolic link loop
+    read.invalid_path  the name holds a NUL byte, which no file name can
     read.empty       the page has 0 bytes (after decompression)
     read.binary      NUL bytes or image/PDF/archive magic in the first KB: not a page
     read.gzip        a gzip file (or WARC record body) is truncated or corrupt
@@ -29,17 +31,27 @@ Error codes (stable; written to errors.jsonl):
     read.warc        a WARC file or record could not be parsed, or is truncated
     read.no_match    a glob, directory, list or WARC that held no page
     read.list        an @list (or stdin list) could not be read
-    fetch.*          a URL could not be fetched (the fetcher's FetchError)
+    fetch.*          a URL could not be fetched (the fetcher's FetchError); a URL of
+                     another scheme (ftp://, file://) is fetch.scheme
+
+Names are kept exactly: every ``input`` and ``path`` is written in the reversible form of
+``pipeline.names`` (a byte that is not UTF-8 as ``\\xNN``), and lists are read as bytes.
+Directory walks and ``**`` follow a symbolic link to a directory only when that directory
+(by its real path) was not visited yet in the same walk, so a link to an ancestor is
+skipped and no walk loops.
 """
 
-import glob
+import contextlib
+import errno
+import fnmatch
 import gzip
 import io
 import logging
 import os
+import re
 import sys
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TextIO
@@ -49,15 +61,13 @@ from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecord
 
 from models.page import Page
+from pipeline.budget import MAX_PAGE_BYTES
 from pipeline.decode import sniff_unicode
 from pipeline.errors import PipelineError, ReadError
 from pipeline.magic import GZIP_MAGIC, NOT_PAGE_MAGIC
+from pipeline.names import escape_name
 
 logger = logging.getLogger(__name__)
-
-# Same reasoning as the fetcher's MAX_BODY_BYTES (the largest article pages are ~5 MB), with
-# room for pages saved with their images inlined as data: URIs; bounds memory per page.
-MAX_PAGE_BYTES = 50 * 1024 * 1024
 # The binary check looks at this much of the page: every magic number below fits in it.
 BINARY_SNIFF_BYTES = 1024
 # Magic numbers of files that turn up beside saved pages but are not pages.
@@ -66,6 +76,9 @@ BINARY_MAGIC = NOT_PAGE_MAGIC
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 URL_PREFIXES = ("http://", "https://")
+# Any other "scheme://" (RFC 3986 scheme syntax) is a URL too: the fetcher refuses it
+# with fetch.scheme instead of it being looked for as a file.
+URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 GLOB_CHARS = frozenset("*?[")
 # WARC records are pages when their HTTP Content-Type is one of these.
 HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -96,7 +109,9 @@ def iter_pages(
     try:
         for spec in specs:
             if spec == "-":
-                yield from _iter_list(stdin if stdin is not None else sys.stdin, "-", fetcher)
+                stream = stdin if stdin is not None else sys.stdin
+                # bytes when there are any: a name on stdin need not be UTF-8
+                yield from _iter_list(getattr(stream, "buffer", stream), "-", fetcher)
             elif spec.startswith("@") and len(spec) > 1:
                 yield from _iter_list_file(spec[1:], spec, fetcher)
             else:
@@ -134,11 +149,15 @@ def _default_fetcher() -> PageFetcher:
 
 def _iter_spec(spec: str, fetcher: _LazyFetcher) -> Iterator[Page | PipelineError]:
     """one URL, path or glob -> its pages and errors."""
+    name = escape_name(spec)
     if spec.lower().startswith(URL_PREFIXES):
-        yield _fetch(spec, fetcher)
+        yield _fetch(spec, name, fetcher)
+        return
+    if URL_RE.match(spec) and not os.path.lexists(spec):
+        yield _fetch(spec, name, fetcher)  # ftp://, file://: the fetcher says which it takes
         return
     for found in iter_files(spec):
-        if isinstance(found, ReadError):
+        if isinstance(found, PipelineError):
             yield found
         else:
             yield from iter_file(*found)
@@ -147,31 +166,49 @@ def _iter_spec(spec: str, fetcher: _LazyFetcher) -> Iterator[Page | PipelineErro
 def iter_files(spec: str) -> Iterator[tuple[Path, str] | ReadError]:
     """local path, directory or glob -> (file, input) for each page or WARC file it names, in
     the order ``iter_pages`` reads them, or a ReadError where it names none; lazily."""
+    name = escape_name(spec)
+    if "\0" in spec:
+        yield ReadError("read.invalid_path", "the name holds a NUL byte", input=name)
+        return
     path = Path(spec)
     try:
         is_dir = path.is_dir()
         exists = is_dir or path.exists()
     except OSError as exc:  # e.g. a name too long for the file system
-        yield _os_error(exc, spec)
+        yield _os_error(exc, name)
         return
     if is_dir:
         yield from _dir_files(path)
     elif exists:
-        yield path, spec
+        yield path, name
     elif GLOB_CHARS & set(spec):
         yield from _glob_files(spec)
     else:
-        yield ReadError("read.not_found", "no such file or directory", input=spec)
+        yield _missing(path, name)
 
 
-def _fetch(url: str, fetcher: _LazyFetcher) -> Page | PipelineError:
-    """URL -> its fetched Page, or the fetcher's error with its input set."""
+def _missing(path: Path, name: str) -> ReadError:
+    """path that does not resolve -> read.loop for a symlink loop, else read.not_found."""
     try:
-        return fetcher.fetch(url)
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return ReadError("read.loop", "symbolic link loop", input=name)
+        if os.path.islink(path):
+            target = escape_name(os.readlink(path))
+            return ReadError("read.not_found", f"symbolic link to {target}, which does not "
+                             "exist", input=name)  # fmt: skip
+    return ReadError("read.not_found", "no such file or directory", input=name)
+
+
+def _fetch(url: str, name: str, fetcher: _LazyFetcher) -> Page | PipelineError:
+    """URL (+ its escaped name) -> its fetched Page, or the fetcher's error, input set."""
+    try:
+        page = fetcher.fetch(url)
     except PipelineError as exc:
-        if exc.input is None:
-            exc.input = url
+        exc.input = name
         return exc
+    return page if page.input == name else page.model_copy(update={"input": name})
 
 
 def _iter_list_file(
@@ -179,28 +216,36 @@ def _iter_list_file(
 ) -> Iterator[Page | PipelineError]:
     """@list path -> the pages and errors of every entry, or one read.list error."""
     try:
-        # utf-8-sig: lists saved by Windows editors start with a BOM.
-        fh = open(list_path, encoding="utf-8-sig")  # noqa: SIM115 (closed below, generator)
-    except OSError as exc:
-        yield ReadError("read.list", f"cannot open list: {_os_reason(exc)}", input=spec)
+        fh = open(list_path, "rb")  # noqa: SIM115 (closed below, generator)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        yield ReadError("read.list", f"cannot open list: {_os_reason(exc)}",
+                        input=escape_name(spec))  # fmt: skip
         return
     with fh:
         yield from _iter_list(fh, spec, fetcher)
 
 
-def _iter_list(lines: TextIO, spec: str, fetcher: _LazyFetcher) -> Iterator[Page | PipelineError]:
-    """open list (file or stdin) -> the pages and errors of every entry, read line by line."""
+def _iter_list(
+    lines: BinaryIO | TextIO, spec: str, fetcher: _LazyFetcher
+) -> Iterator[Page | PipelineError]:
+    """open list (file or stdin, bytes or text) -> the pages and errors of every entry, read
+    line by line."""
     entries = 0
+    first = True
     while True:
         try:
-            line = lines.readline()
+            raw = lines.readline()
         except (OSError, UnicodeDecodeError) as exc:
-            yield ReadError(
-                "read.list", f"list unreadable after {entries} entries: {exc}", input=spec
-            )
+            yield ReadError("read.list", f"list unreadable after {entries} entries: {exc}",
+                            input=escape_name(spec))  # fmt: skip
             return
-        if not line:
+        if not raw:
             break
+        # Entries are file names, so bytes that are not UTF-8 are kept (surrogateescape);
+        # lists saved by Windows editors start with a BOM.
+        line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+        if first:
+            line, first = line.removeprefix("\ufeff"), False
         entry = line.strip()
         if not entry or entry.startswith("#"):
             continue
@@ -208,46 +253,56 @@ def _iter_list(lines: TextIO, spec: str, fetcher: _LazyFetcher) -> Iterator[Page
         # Entries are URLs or paths (globs and directories too), never nested lists.
         yield from _iter_spec(entry, fetcher)
     if entries == 0:
-        yield ReadError("read.no_match", "list has no entries", input=spec)
+        yield ReadError("read.no_match", "list has no entries", input=escape_name(spec))
 
 
 def _dir_files(root: Path) -> Iterator[tuple[Path, str] | ReadError]:
     """directory -> its page and WARC files, recursively in sorted order."""
     yielded = False  # an unlistable subdirectory is already counted by its own error
-    for item in _walk(root):
+    for item in _walk(root, set()):
         yielded = True
-        yield item if isinstance(item, ReadError) else (item, str(item))
+        yield item if isinstance(item, ReadError) else (item, escape_name(item))
     if not yielded:
-        yield ReadError("read.no_match", "directory holds no page files", input=str(root))
+        yield ReadError("read.no_match", "directory holds no page files",
+                        input=escape_name(root))  # fmt: skip
 
 
-def _walk(directory: Path) -> Iterator[Path | ReadError]:
-    """directory -> its page files, depth first, in the order sorted() gives their paths.
+def _walk(directory: Path, visited: set[str]) -> Iterator[Path | ReadError]:
+    """directory + real paths of the directories this walk entered -> its page files, depth
+    first, in the order sorted() gives their paths; a directory already entered (through a
+    symlink to it or to an ancestor) is skipped, so the walk never loops.
 
     Holds one directory's names at a time, so a directory of a million files streams.
     """
+    real = os.path.realpath(directory)
+    if real in visited:
+        logger.info("%s: skipped, the walk already read %s", escape_name(directory),
+                    escape_name(real))  # fmt: skip
+        return
+    visited.add(real)
     try:
         with os.scandir(directory) as scan:
             # "name/" sorts a subdirectory exactly where its files sort as full paths.
             keys = sorted(key for key in map(_walk_key, scan) if key is not None)
     except OSError as exc:
-        yield _os_error(exc, str(directory))
+        yield _os_error(exc, escape_name(directory))
         return
     for key in keys:
         if key.endswith("/"):
-            yield from _walk(directory / key[:-1])
+            yield from _walk(directory / key[:-1], visited)
         else:
             yield directory / key
 
 
 def _walk_key(entry: os.DirEntry[str]) -> str | None:
-    """directory entry -> "name/" for a directory, "name" for a page file, else None.
+    """directory entry -> "name/" for a directory (or a symlink to one), "name" for a page
+    file, else None.
 
-    Symlinked directories are not followed (loops); FIFOs and devices are skipped (opening
-    one blocks), though a path given by name is read whatever it is.
+    FIFOs and devices are skipped (opening one blocks), though a path given by name is read
+    whatever it is.
     """
     try:
-        if entry.is_dir(follow_symlinks=False):
+        if entry.is_dir():  # follows a symlink; _walk skips a directory it has entered
             return entry.name + "/"
         if is_input_name(entry.name) and entry.is_file():
             return entry.name
@@ -270,15 +325,79 @@ def _glob_files(pattern: str) -> Iterator[tuple[Path, str] | ReadError]:
     """glob pattern -> the page and WARC files it matches, in sorted order."""
     # Sorting needs every matching name; names are small, bytes are read one page at a time.
     matches = sorted(
-        match
-        for match in glob.iglob(pattern, recursive=True)
-        if is_input_name(match) and os.path.isfile(match)
+        {
+            match
+            for match in _glob(pattern)
+            if is_input_name(match) and os.path.isfile(match)
+        }
     )
     if not matches:
-        yield ReadError("read.no_match", "pattern matches no page files", input=pattern)
+        yield ReadError("read.no_match", "pattern matches no page files",
+                        input=escape_name(pattern))  # fmt: skip
         return
     for match in matches:
-        yield Path(match), match
+        yield Path(match), escape_name(match)
+
+
+def _glob(pattern: str) -> Iterator[str]:
+    """glob pattern -> the paths it matches (files and directories, unsorted).
+
+    The standard library's ``glob`` semantics (``*``, ``?``, ``[...]`` within a name; ``**``
+    as a whole part for zero or more directories; hidden names only for a part that starts
+    with "."), except that ``**`` enters each real directory once: glob.glob follows a
+    symlink to an ancestor until the path is too long.
+    """
+    parts = pattern.split("/")
+    base = "/" if pattern.startswith("/") else ""
+    yield from _glob_parts(base, [p for p in parts if p])
+
+
+def _glob_parts(base: str, parts: list[str]) -> Iterator[str]:
+    if not parts:
+        yield base
+        return
+    part, rest = parts[0], parts[1:]
+    if part == "**":
+        for directory in _dirs_below(base, set()):
+            if rest:
+                yield from _glob_parts(directory, rest)
+            else:
+                yield from (os.path.join(directory, n) for n in _names(directory, "*"))
+                if directory != base:
+                    yield directory
+    elif GLOB_CHARS & set(part):
+        for name in _names(base, part):
+            yield from _glob_parts(os.path.join(base, name), rest)
+    else:
+        path = os.path.join(base, part)
+        if os.path.lexists(path):
+            yield from _glob_parts(path, rest)
+
+
+def _names(directory: str, part: str) -> Iterable[str]:
+    """directory + one pattern part -> the names in it that match (hidden ones only for a
+    part that starts with ".")."""
+    try:
+        names = os.listdir(directory or ".")
+    except OSError:
+        return []
+    if not part.startswith("."):
+        names = [n for n in names if not n.startswith(".")]
+    return fnmatch.filter(names, part)
+
+
+def _dirs_below(directory: str, visited: set[str]) -> Iterator[str]:
+    """directory -> it and every directory below it, each real directory once, hidden
+    ones left out (as glob's ``**``)."""
+    real = os.path.realpath(directory or ".")
+    if real in visited:
+        return
+    visited.add(real)
+    yield directory
+    for name in sorted(_names(directory, "*")):
+        path = os.path.join(directory, name)
+        if os.path.isdir(path):
+            yield from _dirs_below(path, visited)
 
 
 def iter_file(path: Path, input: str) -> Iterator[Page | PipelineError]:
@@ -303,7 +422,7 @@ def _read_page(path: Path, input: str) -> Page | ReadError:
     if problem is not None:
         return problem
     meta = _sidecar_fields(path)
-    return Page(input=input, body=body, path=str(path), **meta)
+    return Page(input=input, body=body, path=escape_name(path), **meta)
 
 
 def _read_capped(fh: io.BufferedReader, input: str) -> bytes:
@@ -400,7 +519,7 @@ def _iter_warc(path: Path, input: str) -> Iterator[Page | PipelineError]:
             yield ReadError("read.empty", "file has 0 bytes", input=input)
             return
         yielded = False
-        for item in _iter_warc_records(fh, size, input, path=str(path)):
+        for item in _iter_warc_records(fh, size, input, path=escape_name(path)):
             yielded = True
             yield item
         if not yielded:
@@ -415,7 +534,8 @@ def _iter_warc_records(
     end = 0  # where the last record read whole ends
     while True:
         try:
-            record = next(records)
+            with _warcio_to_log():
+                record = next(records)
         except StopIteration:
             break
         except Exception as exc:  # noqa: BLE001 (see WARC_ERRORS)
@@ -427,8 +547,9 @@ def _iter_warc_records(
         item = _warc_page(record, input, path=path)
         try:
             # Reads the record to its end, so truncation shows in the LimitReader below.
-            offset = records.get_record_offset()
-            end = offset + records.get_record_length()
+            with _warcio_to_log():
+                offset = records.get_record_offset()
+                end = offset + records.get_record_length()
         except Exception as exc:  # noqa: BLE001 (see WARC_ERRORS)
             yield ReadError("read.warc", f"unreadable record: {exc}", input=f"{input}#{end}")
             return
@@ -482,6 +603,22 @@ def _warc_page(record: ArcWarcRecord, input: str, *, path: str) -> Page | ReadEr
     )
 
 
+class _LogLines(io.TextIOBase):
+    """A text stream whose lines go to the log at INFO (hidden by --quiet)."""
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            logger.info("warcio: %s", " ".join(text.split()))
+        return len(text)
+
+
+@contextlib.contextmanager
+def _warcio_to_log() -> Iterator[None]:
+    """warcio prints its warnings straight to sys.stderr; send them to our log instead."""
+    with contextlib.redirect_stderr(_LogLines()):
+        yield
+
+
 def _record_truncation(record: ArcWarcRecord) -> str | None:
     """WARC record read to its end -> why it is truncated or malformed, else None."""
     declared = (record.rec_headers.get_header("Content-Length") or "").strip()
@@ -515,6 +652,6 @@ def _os_error(exc: OSError, input: str) -> ReadError:
     return ReadError(code, _os_reason(exc), input=input)
 
 
-def _os_reason(exc: OSError) -> str:
+def _os_reason(exc: OSError | ValueError) -> str:
     """OSError -> its message without the path (the error's input already names it)."""
-    return exc.strerror or str(exc)
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)

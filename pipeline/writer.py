@@ -5,17 +5,27 @@ crash leaves every finished line valid. A run writes to ``<name>.partial`` and
 renames it at the end: a file without the suffix is complete; a ``.partial``
 file is clearly unfinished and ``--resume`` continues it, cutting a half-written
 last line first.
+
+A run holds an exclusive ``flock`` on ``<name>.lock`` beside each output from before it
+reads anything until its files have their final names, so a second run on the same
+outputs stops at once instead of writing into them. The lock files hold the pid of the
+run that last held them and stay behind (removing one could let two runs lock two
+different files of the same name).
 """
 
+import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
 from pydantic import BaseModel
 
+from pipeline.errors import OutputBusyError, OutputError
+
 PARTIAL_SUFFIX = ".partial"
+LOCK_SUFFIX = ".lock"
 
 
 class JsonlWriter:
@@ -33,6 +43,55 @@ class JsonlWriter:
 
 def partial_path(path: Path) -> Path:
     return path.with_name(path.name + PARTIAL_SUFFIX)
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + LOCK_SUFFIX)
+
+
+class OutputLock:
+    """Exclusive locks on the lock files of a run's outputs (a context manager)."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self._paths = sorted(set(paths))
+        self._fds: list[int] = []
+
+    def __enter__(self) -> "OutputLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def acquire(self) -> None:
+        """Lock every output, raises OutputBusyError (another run has one) or OutputError."""
+        for path in self._paths:
+            lock = lock_path(path)
+            try:
+                fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            except OSError as exc:
+                self.release()
+                raise OutputError(f"cannot write beside {path}: {exc.strerror}") from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                holder = os.read(fd, 32).decode("ascii", "replace").strip()
+                os.close(fd)
+                self.release()
+                pid = f" (pid {holder})" if holder.isdigit() else ""
+                raise OutputBusyError(
+                    f"{path} is being written by another run{pid}; wait for it to end "
+                    "or choose other outputs"
+                ) from exc
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            self._fds.append(fd)
+
+    def release(self) -> None:
+        """Unlock (closing a descriptor drops its flock)."""
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
 
 
 def repair_partial(path: Path) -> int:

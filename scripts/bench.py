@@ -106,7 +106,7 @@ def time_trafilatura(htmls: list[str], *, workers: int, chunksize: int) -> float
         for html in htmls:
             _trafilatura_one(html)
     else:
-        # fork, as pipeline.run does, so both start their workers the same way
+        # fork: the pool's start-up is not what is compared (the clock runs on pages)
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for _ in pool.imap(_trafilatura_one, htmls, chunksize=chunksize):
                 pass
@@ -202,20 +202,24 @@ def cli_available() -> bool:
     return done.returncode == 0 and b"--timings" in done.stdout
 
 
-def _tree_rss(pid: int) -> int:
-    """process id -> summed RSS in bytes of it and its live descendants (0 once it is gone)."""
+def _tree_rss(pid: int) -> tuple[int, int]:
+    """process id -> (summed RSS, largest single RSS) in bytes of it and its live
+    descendants (0 once it is gone). Workers are grandchildren (a fork server starts
+    them), so wait4's ru_maxrss of the main process does not see them."""
     import psutil
 
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
     except psutil.Error:
-        return 0
-    total = 0
+        return 0, 0
+    total = largest = 0
     for proc in procs:
         with contextlib.suppress(psutil.Error):  # a worker that just exited
-            total += proc.memory_info().rss
-    return total
+            rss = proc.memory_info().rss
+            total += rss
+            largest = max(largest, rss)
+    return total, largest
 
 
 def run_cli(
@@ -231,21 +235,22 @@ def run_cli(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    peak_tree = 0
+    peak_tree = peak_single = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_tree
+        nonlocal peak_tree, peak_single
         while not stop.is_set():
-            peak_tree = max(peak_tree, _tree_rss(proc.pid))
+            total, largest = _tree_rss(proc.pid)
+            peak_tree, peak_single = max(peak_tree, total), max(peak_single, largest)
             stop.wait(RSS_SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     assert proc.stderr is not None
     stderr = proc.stderr.read()  # drained while it runs, so a chatty run cannot block on a pipe
-    # wait4 reports this child's usage including its waited-for workers: ru_maxrss is the
-    # largest single process of the run (Linux: KiB)
+    # wait4's ru_maxrss (KiB) covers the main process and the children it waited for; the
+    # sampled largest single RSS covers the workers
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
@@ -267,7 +272,7 @@ def run_cli(
         "records": summary.get("records"),
         "timings_s": summary.get("timings_s", {}),
         "startup_s": summary.get("startup_s"),
-        "max_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "max_rss_mib": round(max(usage.ru_maxrss * 1024, peak_single) / 2**20, 1),
         "tree_rss_peak_mib": round(peak_tree / 2**20, 1),
         "stderr_tail": stderr.decode("utf-8", "replace")[-500:] if proc.returncode else "",
         "first_error": first_error,

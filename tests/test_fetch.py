@@ -511,8 +511,8 @@ def test_fetch_honours_robots_txt(scripted: Scripted, path: str, allowed: bool) 
     assert (path in scripted.paths()) == allowed
 
 
-@pytest.mark.parametrize("status", [404, 500, 403])
-def test_fetch_missing_or_failing_robots_txt_allows(scripted: Scripted, status: int) -> None:
+@pytest.mark.parametrize("status", [404, 410, 403])
+def test_fetch_missing_robots_txt_allows(scripted: Scripted, status: int) -> None:
     scripted.serve("/robots.txt", Reply(status, b"Disallow: /", {"Content-Type": "text/plain"}))
     assert make_fetcher().fetch(scripted.serve("/a", Reply())).body == HTML
 
@@ -547,6 +547,61 @@ def test_fetch_sends_user_agent(scripted: Scripted, user_agent: str | None, expe
         True,
         True,
     ]
+
+
+# -- politeness under failure ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("factor", "status"), [(fetch_module.RETRY_BACKOFF_FACTOR, 503), (0.3, 500)]
+)
+def test_fetch_first_retry_waits_the_backoff(scripted: Scripted, factor: float, status: int) -> None:
+    url = scripted.serve("/r", Reply(status, b"busy", {}), Reply())
+    assert make_fetcher(backoff_factor=factor, backoff_max=30.0).fetch(url).body == HTML
+    first, second = (hit.at for hit in scripted.hits if hit.path == "/r")
+    assert second - first >= factor
+
+
+@pytest.mark.parametrize("retry_after", [1])
+def test_fetch_honours_retry_after_on_503(scripted: Scripted, retry_after: int) -> None:
+    url = scripted.serve("/r", Reply(503, b"", {"Retry-After": str(retry_after)}), Reply())
+    assert make_fetcher(retry_after_max=5.0).fetch(url).body == HTML
+    first, second = (hit.at for hit in scripted.hits if hit.path == "/r")
+    assert second - first >= retry_after
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_fetch_robots_txt_server_error_disallows_all(scripted: Scripted, status: int) -> None:
+    scripted.serve("/robots.txt", Reply(status, b"", {}))
+    url = scripted.serve("/news/story", Reply())
+    error = expect_error(make_fetcher(), url, "fetch.robots_unreachable")
+    assert f"HTTP {status}" in error.message
+    assert "/news/story" not in scripted.paths()
+
+
+@pytest.mark.parametrize("delay", [0.05])
+def test_fetch_robots_txt_redirect_loop_is_capped_and_delayed(
+    scripted: Scripted, delay: float
+) -> None:
+    scripted.serve("/robots.txt", Reply(302, b"", {"Location": "/robots-b.txt"}))
+    scripted.serve("/robots-b.txt", Reply(302, b"", {"Location": "/robots.txt"}))
+    url = scripted.serve("/news/story", Reply())
+    assert make_fetcher(host_delay=delay).fetch(url).body == HTML  # unavailable: allowed
+    robots = [hit.at for hit in scripted.hits if hit.path.startswith("/robots")]
+    assert len(robots) == fetch_module.ROBOTS_MAX_REDIRECTS + 1
+    assert min(later - earlier for earlier, later in itertools.pairwise(robots)) >= delay
+
+
+@pytest.mark.parametrize("hops", [1, 3])
+def test_fetch_robots_txt_redirects_are_followed(scripted: Scripted, hops: int) -> None:
+    for n in range(hops):
+        target = f"/robots-{n + 1}.txt" if n + 1 < hops else "/real-robots.txt"
+        scripted.serve("/robots.txt" if n == 0 else f"/robots-{n}.txt",
+                       Reply(301, b"", {"Location": target}))  # fmt: skip
+    scripted.serve("/real-robots.txt", Reply(body=ROBOTS, headers={"Content-Type": "text/plain"}))
+    url = scripted.serve("/private/leak", Reply())
+    expect_error(make_fetcher(), url, "fetch.robots_disallowed")
+    assert "/private/leak" not in scripted.paths()
 
 
 # -- the module documents what it raises ---------------------------------------------

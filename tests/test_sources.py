@@ -214,13 +214,17 @@ def test_sources_reads_stdin_list(tmp_path: Path, extra: str) -> None:
     [
         (None, "read.list"),
         (b"# only comments\n\n", "read.no_match"),
-        (b"\xff\xfe\xfa\n", "read.list"),
+        ("directory", "read.list"),
     ],
-    ids=["missing", "no-entries", "undecodable"],
+    ids=["missing", "no-entries", "directory"],
 )
-def test_sources_bad_list_is_one_error(tmp_path: Path, content: bytes | None, code: str) -> None:
+def test_sources_bad_list_is_one_error(
+    tmp_path: Path, content: bytes | str | None, code: str
+) -> None:
     listing = tmp_path / "inputs.txt"
-    if content is not None:
+    if content == "directory":
+        listing.mkdir()
+    elif isinstance(content, bytes):
         listing.write_bytes(content)
     good = write(tmp_path / "good.html", html("good"))
     assert outcome(iter_pages([f"@{listing}", good])) == [(code, f"@{listing}"), ("page", good)]
@@ -579,3 +583,109 @@ def test_sources_local_batch_never_builds_a_fetcher(tmp_path: Path, specs: list[
     items = iter_pages(paths, fetcher_factory=factory)
     assert outcome(items) == [("page", path) for path in paths]
     assert calls == []
+
+
+# -- symlinks, odd names and schemes ---------------------------------------------------
+
+
+@pytest.mark.parametrize("pattern", ["**", "**/*.html", "up/**"])
+def test_sources_glob_reads_a_page_once_through_a_link_to_its_parent(
+    tmp_path: Path, pattern: str
+) -> None:
+    root = tmp_path / "pages"
+    page = write(root / "sub" / "page.html", html("once"))
+    (root / "up").symlink_to(root, target_is_directory=True)
+    (root / "sub" / "back").symlink_to(root / "sub", target_is_directory=True)
+    found = [i for _, i in outcome(iter_pages([str(root / pattern)]))]
+    assert [os.path.realpath(i) for i in found] == [os.path.realpath(page)]
+
+
+@pytest.mark.parametrize("links", [1, 3])
+def test_sources_glob_through_links_to_ancestors_ends(tmp_path: Path, links: int) -> None:
+    root = tmp_path / "a" / "b"
+    page = write(root / "page.html", html("deep"))
+    for n in range(links):  # several links to ancestors: glob.glob's paths multiply
+        (root / f"L{n}").symlink_to(tmp_path / "a", target_is_directory=True)
+    found = [i for _, i in outcome(iter_pages([str(root / "L0" / "**")]))]
+    assert [os.path.realpath(i) for i in found] == [os.path.realpath(page)]
+
+
+def test_sources_walk_follows_a_link_to_a_directory_outside(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    old = write(archive / "old.html", html("old"))
+    root = tmp_path / "pages"
+    new = write(root / "new.html", html("new"))
+    (root / "archive").symlink_to(archive, target_is_directory=True)
+    (root / "self").symlink_to(root, target_is_directory=True)
+    assert outcome(iter_pages([str(root)])) == [
+        ("page", str(root / "archive" / "old.html")),
+        ("page", new),
+    ]
+    assert os.path.realpath(root / "archive" / "old.html") == os.path.realpath(old)
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "message"),
+    [
+        (lambda p: p.symlink_to(p), "read.loop", "symbolic link loop"),
+        (lambda p: p.symlink_to(p.with_name("gone.html")), "read.not_found", "gone.html"),
+    ],
+    ids=["loop", "dangling"],
+)
+def test_sources_bad_symlink_named_directly(
+    tmp_path: Path, make: Callable[[Path], None], code: str, message: str
+) -> None:
+    link = tmp_path / "link.html"
+    make(link)
+    good = write(tmp_path / "good.html", html("good"))
+    items = list(iter_pages([str(link), good]))
+    assert outcome(items) == [(code, str(link)), ("page", good)]
+    assert message in str(items[0])
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/page.html", "file:///etc/passwd", "gopher://example.org/1"]
+)
+def test_sources_other_url_schemes_are_fetch_scheme_errors(tmp_path: Path, url: str) -> None:
+    good = write(tmp_path / "good.html", html("good"))
+    assert outcome(iter_pages([url, good])) == [("fetch.scheme", url), ("page", good)]
+
+
+@pytest.mark.parametrize("entry", [b"bad\x00name.html", b"\x00"])
+def test_sources_nul_byte_in_list_entry_is_one_error(tmp_path: Path, entry: bytes) -> None:
+    first = write(tmp_path / "one.html", html("one"))
+    last = write(tmp_path / "two.html", html("two"))
+    listing = tmp_path / "inputs.txt"
+    listing.write_bytes(first.encode() + b"\n" + entry + b"\n" + last.encode() + b"\n")
+    assert outcome(iter_pages([f"@{listing}"])) == [
+        ("page", first),
+        ("read.invalid_path", entry.decode()),
+        ("page", last),
+    ]
+
+
+def _warc_with_junk(path: Path) -> None:
+    """A WARC whose second record follows junk: warcio warns on stderr and goes on."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    for n in range(2):
+        response_record(writer, f"https://news.example.org/{n}", "200 OK", "text/html",
+                        html(f"page {n}"), "2020-09-03T10:00:00Z")  # fmt: skip
+    data = buffer.getvalue()
+    cut = data.index(b"\r\n\r\nWARC/1", 10)  # the end of the first record's block
+    path.write_bytes(data[:cut] + b"junk" + data[cut:])
+
+
+@pytest.mark.parametrize(("quiet", "shown"), [(True, False), (False, True)])
+def test_sources_warcio_warnings_follow_quiet(tmp_path: Path, quiet: bool, shown: bool) -> None:
+    import subprocess
+    import sys
+
+    _warc_with_junk(tmp_path / "crawl.warc")
+    cmd = [sys.executable, "-m", "pipeline", "extract", str(tmp_path / "crawl.warc"), "-o",
+           str(tmp_path / "out" / "r.jsonl"), "--jobs", "1"] + (["-q"] if quiet else [])  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert ("Record not followed by newline" in result.stderr) == shown
+    if shown:  # as a line of our log, not raw text from warcio
+        assert "INFO pipeline.sources: warcio: WARNING: Record not followed" in result.stderr

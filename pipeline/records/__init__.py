@@ -36,8 +36,10 @@ def build_records(
     publisher: Actor | None = None,
     text: str | None = None,
     parses: Parses | None = None,
+    input: str = "",
 ) -> list[TakedownRecord]:
-    """Doc + cues + claims + source -> validated takedown records (possibly none)."""
+    """Doc + cues + claims + source (+ the identity of the input, for record ids) ->
+    validated takedown records (possibly none)."""
     if not any(c.label == "ACTION" for c in cues):
         return []  # every record needs a takedown verb somewhere in the article
     mentions = mentions_of(doc)
@@ -56,4 +58,4 @@ def build_records(
     )
     working = RecordBuilder(ctx).run()
     working.sort(key=lambda r: r.first_token)
-    return [freeze(doc, rec, source, ctx.text, lexicon.platforms) for rec in working]
+    return [freeze(doc, rec, source, ctx.text, lexicon.platforms, input) for rec in working]

@@ -76,12 +76,16 @@ class WorkingRecord:
         }
 
 
-def record_id(source: Source, rec: WorkingRecord) -> str:
-    """A stable id: the page's identity and where in its text the record starts."""
+def record_id(source: Source, rec: WorkingRecord, input: str = "") -> str:
+    """A stable id: the input, the page's identity and where in its text the record starts.
+
+    The input (path, URL, warc#offset, and which repeat of it) makes ids unique per input:
+    two copies of one article, or one page listed twice, hold the same source."""
     basis = (
-        f"{source.url or source.path or ''}|{source.sha256}|{rec.evidence[0][0]}|{rec.first_token}"
+        f"{input}\x00{source.url or source.path or ''}|{source.sha256}|{rec.evidence[0][0]}"
+        f"|{rec.first_token}"
     )
-    return hashlib.sha256(basis.encode()).hexdigest()[:16]
+    return hashlib.sha256(basis.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def target_platform(
@@ -101,7 +105,12 @@ def target_platform(
 
 
 def freeze(
-    doc: Doc, rec: WorkingRecord, source: Source, text: str, platforms: frozenset[str]
+    doc: Doc,
+    rec: WorkingRecord,
+    source: Source,
+    text: str,
+    platforms: frozenset[str],
+    input: str = "",
 ) -> TakedownRecord:
     targets = []
     carried: str | None = None
@@ -150,7 +159,7 @@ def freeze(
     ]
     evidence = [Evidence(text=text[s:e].strip(), start=s, end=e) for s, e in rec.evidence]
     return TakedownRecord(
-        record_id=record_id(source, rec),
+        record_id=record_id(source, rec, input),
         source=source,
         actor=rec.actor,
         action=rec.action,  # type: ignore[arg-type]
