@@ -138,9 +138,9 @@ def _platforms_after(doc: Doc, claims: list[Claim], platform_at: dict[int, str])
             continue
         platform = platform_at[j + 1]
         listed = _list_before(doc, claims, n)
-        # "71 accounts, 18 pages and 7 accounts on Instagram": a kind said again with no
-        # platform before it is set apart by this one, which names that count alone
-        if any(c.kind == claim.kind and c.platform is None for c in listed[:-1]):
+        # "71 accounts, 18 pages and 7 accounts on Instagram": a kind said again in the list
+        # is set apart by this platform, which names that count alone
+        if any(c.kind == claim.kind for c in listed[:-1]):
             listed = listed[-1:]
         for c in reversed(listed):
             if c.platform is not None or c.kind not in ON_PLATFORM_KINDS:

@@ -307,9 +307,7 @@ class Outputs:
             for name in (path, partial_path(path)):  # the file, and its name while written
                 real = os.path.realpath(name)
                 if real in seen:
-                    raise OutputError(
-                        f"the {seen[real]} and the {what} are the same file: {name}"
-                    )
+                    raise OutputError(f"the {seen[real]} and the {what} are the same file: {name}")
                 seen[real] = what
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -325,11 +325,7 @@ def _glob_files(pattern: str) -> Iterator[tuple[Path, str] | ReadError]:
     """glob pattern -> the page and WARC files it matches, in sorted order."""
     # Sorting needs every matching name; names are small, bytes are read one page at a time.
     matches = sorted(
-        {
-            match
-            for match in _glob(pattern)
-            if is_input_name(match) and os.path.isfile(match)
-        }
+        {match for match in _glob(pattern) if is_input_name(match) and os.path.isfile(match)}
     )
     if not matches:
         yield ReadError("read.no_match", "pattern matches no page files",

@@ -282,3 +282,39 @@ def test_discourse_in_the_country_is_the_country_named_before(analyze):
     )
     (rec,) = analyze(text).records
     assert [(c.code, c.role, c.inferred) for c in rec.countries] == [("TR", "location", False)]
+
+
+def test_discourse_a_report_in_sections_one_network_each(analyze):
+    text = (
+        "Our threat report covers two operations we took down this quarter.\n\n"
+        "Moldova\n\n"
+        "We removed a network that originated in Moldova and targeted people in Romania. "
+        "Its operators posed as reporters. They posted mostly in Romanian.\n\n"
+        "- Presence on Facebook and Instagram: 27 Facebook accounts, three Pages and six "
+        "accounts on Instagram.\n"
+        "- Followers: about 4,000 accounts followed one or more of these Pages.\n\n"
+        "Ecuador\n\n"
+        "This network originated in Ecuador. We also banned a local marketing firm behind it "
+        "from our platforms.\n\n"
+        "- Presence on Facebook and Instagram: 16 Facebook accounts, 5 Pages and 2 Instagram "
+        "accounts.\n"
+    )
+    found = analyze(text, url="https://about.fb.com/news/2025/02/threat-report/").records
+    assert [[(t.kind, t.count, t.platform) for t in r.targets] for r in found] == [
+        [("account", 27, "Facebook"), ("page", 3, "Facebook"), ("account", 6, "Instagram")],
+        [("account", 16, "Facebook"), ("page", 5, "Facebook"), ("account", 2, "Instagram")],
+    ]
+    assert [r.action for r in found] == ["removed", "removed"]
+    assert [sorted((c.code, c.role) for c in r.countries) for r in found] == [
+        [("MD", "origin"), ("RO", "target")],
+        [("EC", "origin")],
+    ]
+
+
+def test_discourse_a_language_written_in_is_no_place(analyze):
+    text = (
+        "We removed a network that targeted people in Latvia. It posted in English and "
+        "Russian. - Presence on Facebook: 33 Facebook accounts and 4 Pages."
+    )
+    (rec,) = analyze(text, url="https://about.fb.com/news/2024/05/report/").records
+    assert sorted((c.code, c.role) for c in rec.countries) == [("LV", "target")]

@@ -555,7 +555,9 @@ def test_fetch_sends_user_agent(scripted: Scripted, user_agent: str | None, expe
 @pytest.mark.parametrize(
     ("factor", "status"), [(fetch_module.RETRY_BACKOFF_FACTOR, 503), (0.3, 500)]
 )
-def test_fetch_first_retry_waits_the_backoff(scripted: Scripted, factor: float, status: int) -> None:
+def test_fetch_first_retry_waits_the_backoff(
+    scripted: Scripted, factor: float, status: int
+) -> None:
     url = scripted.serve("/r", Reply(status, b"busy", {}), Reply())
     assert make_fetcher(backoff_factor=factor, backoff_max=30.0).fetch(url).body == HTML
     first, second = (hit.at for hit in scripted.hits if hit.path == "/r")

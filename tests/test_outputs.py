@@ -53,8 +53,12 @@ def _one_error_line(stderr: str) -> str:
             "the records file and the errors file are the same file",
         ),
     ],
-    ids=["articles-is-records", "errors-is-records", "errors-is-default-articles",
-         "errors-is-records-while-written"],  # fmt: skip
+    ids=[
+        "articles-is-records",
+        "errors-is-records",
+        "errors-is-default-articles",
+        "errors-is-records-while-written",
+    ],  # fmt: skip
 )
 def test_outputs_same_file_twice_is_refused_before_work(
     tmp_path: Path, extra: list[str], message: str

@@ -771,3 +771,11 @@ def test_records_the_police_tip_off_a_platform(analyze):
     text = "Facebook removed 40 accounts after a tip from the FBI."
     (rec,) = analyze(text).records
     assert (rec.actor.name, rec.investigators) == ("Facebook", ["FBI"])
+
+
+def test_records_a_threat_report_is_no_threat(analyze):
+    text = "Our quarterly threat report covers 12 YouTube channels we took down in May."
+    found = analyze(text, url="https://blog.google/threat-analysis-group/q2/").records
+    assert [(r.actor.name, r.targets[0].count) for r in found] == [("Google", 12)]
+    text = "The regulator repeated its threat to block 40 websites."
+    assert analyze(text).records == []

@@ -83,8 +83,20 @@ COMBINED_NOUNS = words("combined_nouns")
 APP_LIST_GLUE = words("app_list_glue")
 SUBSET_DETERMINERS = words("subset_determiners")
 ALL_OF_THEM = words("all_of_them")
+MAX_HEADING_WORDS = 8  # "Peru", "Network targeting the Tibetan diaspora": a subheading
+HEADING_END_PUNCTUATION = frozenset('.!?:;,"”')
 OTHER_NETWORK_REACH = 4  # "a second China-based network": words between "second" and "network"
 FOLLOW_UP_BLOCKERS = frozenset({"negation", "denial", "question", "condition"})
+
+
+def _a_listing(sent: Span, claim: Claim, claims: list[Claim]) -> bool:
+    """Is the count in a list under a label, the list starting right after its colon
+    ("- Presence on Facebook and Instagram: 18 Facebook accounts, two Pages, ...")?"""
+    colon = next((t.i for t in sent if t.text == ":"), None)
+    if colon is None or colon > claim.start:
+        return False
+    first = next((c for c in claims if c.start > colon), None)
+    return first is not None and first.start == colon + 1
 
 
 class RecordBuilder:
@@ -115,6 +127,11 @@ class RecordBuilder:
             if heading is not None:
                 ctx.heading_period = heading
                 continue
+            if self._section_heading(sent, sent_text):
+                # "Peru" over "This network originated in Peru ...": a new section is about
+                # a network of its own, not the record told above it
+                self.state.focus = None
+                self.state.section_start = sent.start
             if not self._sentence(sent):
                 self._follow_up(sent)
             observe(ctx, self.state, sent)
@@ -124,6 +141,16 @@ class RecordBuilder:
         mark_sums(self.state.records)
         self.article_country = article_country(ctx) if self.state.records else None
         return [self._finish(rec) for rec in self.state.records]
+
+    def _section_heading(self, sent: Span, sent_text: str) -> bool:
+        """A line of its own, short and with no closing punctuation: a subheading."""
+        line = sent_text.strip()
+        return (
+            self._starts_line(sent)
+            and self._line(sent).strip() == line
+            and 0 < len(line.split()) <= MAX_HEADING_WORDS
+            and line[-1] not in HEADING_END_PUNCTUATION
+        )
 
     def _line(self, sent: Span) -> str:
         end = self.ctx.text.find("\n", sent.start_char)
@@ -262,9 +289,14 @@ class RecordBuilder:
                 parent.is_total = True
                 self.state.combined_last = self.state.sent_index
             told = self.state.pending_takedown()
-            if cue is None and told is not None and told.networks:
+            if (
+                cue is None
+                and told is not None
+                and (told.networks or _a_listing(sent, claim, claims))
+            ):
                 # "Facebook shared details on the nine networks it removed. - Congo: 66
-                # accounts, 63 pages ...": a part of the takedown told, listed without a verb
+                # accounts, 63 pages ...", "We removed a network ... - Presence on Facebook:
+                # 18 accounts, two Pages": a part of the takedown told, listed without a verb
                 cue = Cue("COMPOSE", "composition", "listed-part", sent.start, sent.start)
             if cue is None:
                 continue
@@ -385,13 +417,11 @@ class RecordBuilder:
             actor, _ = actor_for(ctx, self.state, cue, sent)
             new = tells_new_takedown(ctx, cue)
             before = self.state.pending
-            if (
-                not new
-                and before is not None
-                and before.networks
-                and before.open_at(self.state.sent_index)
-            ):
-                return False  # "Estraterra, which is now banned": told within the one open
+            open_told = self.state.pending_takedown()
+            if not new and open_told is not None and (open_told.networks or open_told.within):
+                # "Estraterra, which is now banned", "a firm, which we have banned": told
+                # within the takedown of several networks that is open
+                return False
             region = (sent.start, sent.end)
             told = countries_in(ctx, sent.start, sent.end, sent.start, actor, cue.value)
             if not told and before is not None and same_actor(actor, before.actor):
@@ -401,6 +431,14 @@ class RecordBuilder:
                 for c in claims_in(ctx.claims, sent.start, sent.end)
                 if c.kind == "network" and c.value is not None and c.value > 1
             ]
+            # one of the several networks of a takedown told just before, by the same actor
+            within = before if before is not None and before.networks else None
+            if within is None and before is not None:
+                within = before.within
+            if within is not None and not (
+                within.open_at(self.state.sent_index) and same_actor(actor, within.actor)
+            ):
+                within = None
             self.state.pending = Told(
                 cue,
                 actor,
@@ -409,6 +447,7 @@ class RecordBuilder:
                 region,
                 networks[0] if networks else None,
                 total,
+                within if not networks else None,
             )
             self.state.focus_actor = actor or self.state.focus_actor
             return new
@@ -572,17 +611,29 @@ class RecordBuilder:
             )
         if not rec.countries and cue.rule.startswith("compose-after-"):
             # "The first network was run by a firm in the UAE ... It consisted of 259 accounts",
-            # else the sentence that reported the takedown: "removed a network in Georgia"
+            # else the section the count is listed in ("Peru" / "This network originated in
+            # Peru ..." / "- Presence: 41 accounts"), else the sentence that reported the
+            # takedown: "removed a network in Georgia"
+            section = self.state.section_start
             pending_sent = self.state.pending.sent if self.state.pending else None
-            for prev, reported in [(self.state.prev_sent, False), (pending_sent, True)]:
-                if prev is None or (
-                    not reported and cues_in(ctx.cues, prev.start, prev.end, {"ACTION"})
+            if pending_sent is not None and pending_sent.start < section:
+                pending_sent = None  # told in a section before this one
+            places: list[tuple[tuple[int, int] | None, bool]] = [
+                ((p.start, p.end) if p is not None else None, reported)
+                for p, reported in [(self.state.prev_sent, False)]
+            ]
+            if 0 <= section < sent.start:
+                places.append(((section, sent.start), True))
+            places.append(((pending_sent.start, pending_sent.end) if pending_sent else None, True))
+            for region, reported in places:
+                if region is None or (
+                    not reported and cues_in(ctx.cues, region[0], region[1], {"ACTION"})
                 ):
                     continue
                 add_countries(
                     rec,
                     countries_in(
-                        ctx, prev.start, prev.end, prev.start, actor, rec.action, rec.content()
+                        ctx, region[0], region[1], region[0], actor, rec.action, rec.content()
                     ),
                 )
                 if rec.countries:
@@ -652,6 +703,8 @@ class RecordBuilder:
         one_of_several = told is not None and bool(told.networks) and same_actor(actor, told.actor)
         if told is not None and (cue.part or one_of_several):
             told.sentence = self.state.sent_index  # more parts may follow
+            if told.within is not None:
+                told.within.sentence = self.state.sent_index
         elif not counted_told:
             # a takedown with counts of its own ends the one told before without counts;
             # its parts may follow one another ("The first network ... The second")

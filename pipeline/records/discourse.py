@@ -55,6 +55,9 @@ class Told:
     region: tuple[int, int]  # tokens where its countries are told
     networks: int | None = None  # "removed nine networks": how many parts may follow
     total: Claim | None = None  # "removed 88 assets.": the total its parts add up to
+    # "We took down three operations. ... We removed a network in China": the takedown of
+    # several networks this one is one of, open again once this one is told
+    within: "Told | None" = None
 
     def open_at(self, sentence: int) -> bool:
         """Can a sentence at this index still count it?"""
@@ -69,6 +72,7 @@ class DiscourseState:
     sent_index: int = 0
     prev_sent: Span | None = None
     focus: WorkingRecord | None = None  # the record the text is talking about
+    section_start: int = -1  # first token of the section under the last subheading
     focus_actor: Actor | None = None  # the actor of the last takedown told
     last_subject: Actor | None = None  # the last actor seen acting or speaking
     subjects: dict[str, Actor] = field(default_factory=dict)  # the same, by actor kind
@@ -90,9 +94,12 @@ class DiscourseState:
 
     def pending_takedown(self) -> Told | None:
         """A takedown told without counts not long ago, waiting for its make-up."""
-        if self.pending is None or not self.pending.open_at(self.sent_index):
+        told = self.pending
+        if told is not None and not told.open_at(self.sent_index):
+            told = told.within
+        if told is None or not told.open_at(self.sent_index):
             return None
-        return self.pending
+        return told
 
     def focus_takedown(self, sent: Span) -> Told | None:
         """The record just told, as the takedown a make-up sentence describes ("The blocked
@@ -129,6 +136,9 @@ def tells_new_takedown(ctx: Context, cue: Cue) -> bool:
         thing = things[0] if things else None
     if thing is None or thing.pos_ != "NOUN":
         return False  # a pronoun or a name: what was told before, or its operator
+    i = ctx.parses.index(thing)
+    if any(m.label == "OPERATOR" and m.start <= i < m.end for m in ctx.mentions):
+        return False  # "banned a marketing firm behind it": who ran it, not what it ran
     determiners = [c.lower_ for c in thing.children if c.dep_ in ("det", "poss")]
     return all(d in INDEFINITE for d in determiners)
 

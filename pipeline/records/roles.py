@@ -76,9 +76,13 @@ def is_domestic(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
-def names_a_place(doc: Doc, m: Mention) -> bool:
+def names_a_place(ctx: Context, m: Mention) -> bool:
     """Is a country mention about the country, not a stance ("pro-Russian"), a language
-    ("Russian-language", "Russian-speaking") or a currency ("US dollars")?"""
+    ("Russian-language", "Russian-speaking", "posted in English and Romanian") or a currency
+    ("US dollars")?"""
+    doc = ctx.doc
+    if _in_a_language(ctx, m):
+        return False
     prev = doc[m.start - 1].lower_ if m.start > 0 else ""
     prev2 = doc[m.start - 2].lower_ if m.start > 1 else ""
     nxt = doc[m.end].lower_ if m.end < len(doc) else ""
@@ -88,6 +92,27 @@ def names_a_place(doc: Doc, m: Mention) -> bool:
     if nxt == "-" and nxt2 in NOT_PLACE_WORDS:
         return False
     return nxt not in NOT_PLACE_WORDS
+
+
+def _in_a_language(ctx: Context, m: Mention) -> bool:
+    """'posted in English and Romanian': a demonym that names a language, in a list of
+    languages after "in"."""
+    languages = {(x.start, x.end) for x in ctx.mentions if x.label == "LANGUAGE"}
+    if (m.start, m.end) not in languages:
+        return False
+    i = m.start - 1
+    while i >= 0:
+        word = ctx.doc[i].lower_
+        if word == "in":
+            return True
+        starts = [a for a, b in languages if b == i + 1]
+        if starts:
+            i = starts[0] - 1
+        elif word in (",", "and", "or", "mostly", "mainly", "primarily", "both"):
+            i -= 1
+        else:
+            return False
+    return False
 
 
 def countries_in(
@@ -127,7 +152,7 @@ def countries_in(
             or any(a.start <= m.start and m.end <= a.end for a in agencies)
         ):
             continue
-        if not names_a_place(doc, m):
+        if not names_a_place(ctx, m):
             continue
         prev = doc[m.start - 1].lower_ if m.start > 0 else ""
         nxt = doc[m.end].lower_ if m.end < len(doc) else ""
@@ -276,7 +301,7 @@ def article_country(ctx: Context) -> str | None:
     first: dict[str, int] = {}
     doc = ctx.doc
     for m in ctx.mentions:
-        if m.label in ("COUNTRY", "DEMONYM") and m.id and names_a_place(doc, m):
+        if m.label in ("COUNTRY", "DEMONYM") and m.id and names_a_place(ctx, m):
             counts[m.id] += 1
             first.setdefault(m.id, m.start)
     for i in range(len(doc)):
