@@ -36,6 +36,7 @@ MAX_MODIFIERS = 4  # covers "55 inauthentic state-linked Facebook accounts"
 MODIFIER_STOP = words("modifier_stop")
 NOT_A_COUNT_BEFORE = words("not_a_count_before")
 MONTHS = words("months")
+MAX_DAY = 31
 NOT_A_COUNT_AFTER = words("not_a_count_after")
 PERCENT_WORDS = words("percent_words")
 SPECIFIC_KINDS = words("specific_kinds")
@@ -73,6 +74,10 @@ class Claim:
 
 
 QUALIFIER_SET = frozenset(QUALIFIERS)
+# "took over", "shut down": a qualifier word that is the particle of the verb before it
+PARTICLE_VERBS: dict[str, frozenset[str]] = {
+    word: frozenset(verbs) for word, verbs in mapping("particle_verbs").items()
+}
 MAX_QUALIFIER = max(len(q) for q in QUALIFIERS)
 
 
@@ -82,7 +87,10 @@ def _qualifier_before(doc: Doc, i: int, floor: int) -> tuple[str | None, int]:
     for k in range(len(lowers), 0, -1):  # longest first: "a little fewer than" before "than"
         words = tuple(lowers[-k:])
         if words in QUALIFIER_SET:
-            return " ".join(words), i - k
+            start = i - k
+            if start > floor and doc[start - 1].lower_ in PARTICLE_VERBS.get(words[0], ()):
+                continue  # "had taken over 50 domains": the verb's particle, no qualifier
+            return " ".join(words), start
     return None, i
 
 
@@ -252,6 +260,8 @@ class ClaimFinder:
             return True
         if nxt in MONTHS:  # "3 September"
             return True
+        if self._day_of_a_range(doc, sent, parsed):
+            return True
         if (
             prev in ("q", "h")
             or tok.text.lower().endswith(("st", "nd", "rd", "th"))
@@ -271,6 +281,28 @@ class ClaimFinder:
             and tok.lower_ == "one"
             and nxt in ("in", "that", "which", "who", ",")
         )
+
+    @staticmethod
+    def _day_of_a_range(doc: Doc, sent: Span, parsed: ParsedNumber) -> bool:
+        """'between 15 and 30 December', 'from 1 to 28 September', 'on December 15 and
+        30': a day of the month at one end of a range or pair of dates."""
+        value = parsed.value
+        if value is None or parsed.from_words or not 1 <= value <= MAX_DAY or value % 1:
+            return False
+        glue = ("and", "to", "-", "–", "through", "until", "till")
+        j, k = parsed.end, parsed.start - 1
+        # the day before the other end: "15 and 30 December"
+        if (
+            j + 2 < sent.end
+            and doc[j].lower_ in glue
+            and doc[j + 1].like_num
+            and doc[j + 2].lower_ in MONTHS
+        ):
+            return True
+        # the day after the other end: "December 15 and 30"
+        if k - 1 >= sent.start and doc[k].lower_ in glue and doc[k - 1].like_num:
+            return k - 2 >= sent.start and doc[k - 2].lower_ in MONTHS
+        return False
 
     def _claim(
         self,

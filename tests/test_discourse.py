@@ -318,3 +318,24 @@ def test_discourse_a_language_written_in_is_no_place(analyze):
     )
     (rec,) = analyze(text, url="https://about.fb.com/news/2024/05/report/").records
     assert sorted((c.code, c.role) for c in rec.countries) == [("LV", "target")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Providers cut access to 640 websites on Monday, the broadcasting regulator said. "
+            "The Broadcasting Authority of Zambia (BAZ) did not say why.",
+            ("Broadcasting Authority of Zambia", "regulator"),
+            id="a-description-before-the-name-is-the-body-named-after",
+        ),
+        pytest.param(
+            "Ghana's data-protection regulator has blocked 85 loan apps, officials said.",
+            ("Ghana's data-protection regulator", "regulator"),
+            id="a-description-the-article-never-names-is-the-actor",
+        ),
+    ],
+)
+def test_discourse_bodies_described_before_or_instead_of_named(analyze, text, expected):
+    (rec,) = analyze(text).records
+    assert (rec.actor.name, rec.actor.kind) == expected

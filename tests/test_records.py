@@ -779,3 +779,61 @@ def test_records_a_threat_report_is_no_threat(analyze):
     assert [(r.actor.name, r.targets[0].count) for r in found] == [("Google", 12)]
     text = "The regulator repeated its threat to block 40 websites."
     assert analyze(text).records == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "The authority flagged 8,200 links to YouTube, of which the said platform took "
+            "down 3,050.",
+            [("url", 3050)],
+            id="a-bare-count-takes-the-plural-unit-not-the-named-thing",
+        ),
+        pytest.param(
+            "Operators started barring calls on some 9.4 million lines on Friday.",
+            [("sim_card", 9_400_000)],
+            id="barring-calls-on-lines",
+        ),
+        pytest.param(
+            "The company said it had taken over thirty domains used by the group.",
+            [("domain", 30)],
+            id="took-over-is-a-verb-with-its-particle",
+        ),
+        pytest.param(
+            "From 3 to 19 March the platform removed 48 accounts.",
+            [("account", 48)],
+            id="the-days-of-a-date-range-are-no-counts",
+        ),
+    ],
+)
+def test_records_counts_read_as_reporters_write_them(analyze, text, expected):
+    found = analyze(text).records
+    assert [(t.kind, t.count) for r in found for t in r.targets] == expected
+
+
+def test_records_took_over_leaves_no_qualifier(analyze):
+    (rec,) = analyze("The company said it had taken over 30 domains used by the group.").records
+    assert (rec.targets[0].count, rec.targets[0].approximate) == (30, False)
+
+
+def test_records_a_second_request_in_one_sentence_is_a_request_too(analyze):
+    text = (
+        "The ministry asked the central bank to freeze 210 wallets and the telecom "
+        "regulator to block 1,450 betting websites."
+    )
+    assert analyze(text).records == []
+
+
+def test_records_parts_fronted_by_of_those(analyze):
+    text = (
+        "The platform removed 250 accounts it tied to Iran. Of those, 180 were run by a "
+        "state broadcaster in Iran, while the remaining 70 posed as news outlets."
+    )
+    found = analyze(text).records
+    assert [(r.targets[0].count, r.is_total) for r in found] == [
+        (250, True),
+        (180, False),
+        (70, False),
+    ]
+    assert all({c.code for c in r.countries} == {"IR"} for r in found)

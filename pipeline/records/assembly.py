@@ -82,6 +82,7 @@ REPORT_WORDS = words("report_words")
 COMBINED_NOUNS = words("combined_nouns")
 APP_LIST_GLUE = words("app_list_glue")
 SUBSET_DETERMINERS = words("subset_determiners")
+REST_WORDS = words("rest_words")
 ALL_OF_THEM = words("all_of_them")
 MAX_HEADING_WORDS = 8  # "Peru", "Network targeting the Tibetan diaspora": a subheading
 HEADING_END_PUNCTUATION = frozenset('.!?:;,"”')
@@ -500,7 +501,7 @@ class RecordBuilder:
         parent = self.state.focus
         if parent is None:
             return False
-        made = False
+        made = self._fronted_subsets(sent, claims, parent)
         for claim in claims:
             if claim.kind or claim.value is None or claim.end + 2 >= len(doc):
                 continue
@@ -528,6 +529,53 @@ class RecordBuilder:
             )
             cue = Cue("ACTION", parent.action, "subset-of-reported-total", claim.start, claim.start)
             self._build(sent, [(part, cue)], claim.start, sent.end, None, parent.actor)
+            parent.is_total = True
+            made = True
+        return made
+
+    def _fronted_subsets(self, sent: Span, claims: list[Claim], parent: WorkingRecord) -> bool:
+        """'Of those, 69 were tied to Russian state actors, while the remaining 31 ...': the
+        parts of the record just told, each with the countries of its own clause (the rest,
+        "the remaining 31", those of the whole when its clause names none)."""
+        ctx = self.ctx
+        doc = ctx.doc
+        kinds = {(t.kind, t.platform) for t in parent.targets}
+        whole = parent.targets[0].value if len(parent.targets) == 1 else None
+        fronted = (
+            sent.end - sent.start > 3
+            and doc[sent.start].lower_ == "of"
+            and doc[sent.start + 1].lower_ in SUBSET_DETERMINERS
+        )
+        if not fronted or len(kinds) != 1 or whole is None:
+            return False
+        ((kind, platform),) = kinds
+        bare = [c for c in claims if not c.kind and c.value is not None and c.value < whole]
+        made = False
+        for n, claim in enumerate(bare):
+            end = bare[n + 1].start if n + 1 < len(bare) else sent.end
+            rest = claim.start > 0 and doc[claim.start - 1].lower_ in REST_WORDS
+            # a part the sentence ties to a place ("180 were run from Iran"), or the rest
+            if not rest and not countries_in(ctx, claim.end, end, sent.start, parent.actor):
+                continue
+            part = Claim(
+                value=claim.value,
+                start=claim.start,
+                end=claim.end,
+                num_start=claim.num_start,
+                num_end=claim.num_end,
+                unit=None,
+                kind=kind,
+                platform=platform,
+                qualifier=claim.qualifier,
+                approximate=claim.approximate,
+                rules=["target-subset-of-total"],
+            )
+            cue = Cue("ACTION", parent.action, "subset-of-reported-total", claim.start, claim.start)
+            rec = self._build(sent, [(part, cue)], claim.start, end, None, parent.actor)
+            if not rec.countries:
+                for key in parent.countries:
+                    rec.countries.setdefault(key, parent.countries[key])
+                rec.add_rule("country-of-the-whole")
             parent.is_total = True
             made = True
         return made

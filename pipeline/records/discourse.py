@@ -185,8 +185,10 @@ def actor_from_mention(ctx: Context, m: Mention) -> Actor:
         name = ctx.aliases[name]
     elif m.id and m.id in ctx.aliases:
         name = ctx.aliases[m.id]
-    elif name.lower() in GENERIC_ACTOR_NAMES:
-        named = _last_named_actor(ctx, m.start, kind)
+    elif name.lower() in GENERIC_ACTOR_NAMES or not any(w[:1].isupper() for w in name.split()):
+        # "the regulator", "the telecoms regulator": a description of a body named before,
+        # or (a lede often says who before it names them) the first one named after
+        named = _last_named_actor(ctx, m.start, kind) or _next_named_actor(ctx, m.end - 1, kind)
         if named is not None:
             return named
     return Actor(name=name[:1].upper() + name[1:], kind=kind)  # type: ignore[arg-type]
@@ -485,7 +487,40 @@ def _description(ctx: Context, state: DiscourseState, tok: Token) -> Actor | Non
     kind = _described_kind(ctx, tok)
     if kind is None:
         return None
-    return state.subjects.get(kind) or _last_named_actor(ctx, ctx.parses.index(tok), kind)
+    i = ctx.parses.index(tok)
+    found = state.subjects.get(kind) or _last_named_actor(ctx, i, kind)
+    if found is not None or kind == "platform":
+        return found
+    # "..., the telecoms regulator said" before the article names it: the first one of that
+    # kind named after it; else the description, all the article says of it ("Kenya's
+    # online-safety regulator")
+    return _next_named_actor(ctx, i, kind) or _described_actor(tok, kind)
+
+
+def _next_named_actor(ctx: Context, after: int, kind: str) -> Actor | None:
+    for m in ctx.mentions:
+        if m.start <= after or m.label not in ACTOR_KINDS or ACTOR_KINDS[m.label] != kind:
+            continue
+        name = clean_name(m.text)
+        if name.lower() not in GENERIC_ACTOR_NAMES:
+            return Actor(name=ctx.aliases.get(name, name), kind=kind)  # type: ignore[arg-type]
+    return None
+
+
+def _described_actor(tok: Token, kind: str) -> Actor | None:
+    """'Kenya's online-safety regulator' -> that description as the actor's name, when it
+    says more than the kind ("the regulator" alone names no one)."""
+    modifiers = [
+        c for c in tok.children if c.i < tok.i and c.dep_ in ("poss", "amod", "compound", "nmod")
+    ]
+    if not modifiers:
+        return None
+    first = min(c.left_edge.i for c in modifiers)
+    for k in range(first, tok.i):
+        if tok.doc[k].is_punct and tok.doc[k].whitespace_:
+            first = k + 1  # "NAIROBI - Kenya's ...": a dateline or clause before it
+    name = clean_name(tok.doc[first : tok.i + 1].text)
+    return Actor(name=name[:1].upper() + name[1:], kind=kind)  # type: ignore[arg-type]
 
 
 def _described_kind(ctx: Context, tok: Token) -> str | None:

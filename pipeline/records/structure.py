@@ -21,6 +21,7 @@ TO_DATE = frozenset({"to-date", "so-far", "thus-far"})  # CUMULATIVE cue values 
 PERFECT_AUX = words("perfect_auxiliaries")
 
 # How far before an action a modality cue still governs it, by kind (tokens).
+MAX_BLOCK_CHAIN = 3  # verbs climbed from a takedown verb to the one whose modality it shares
 MODAL_REACH = {
     "negation": 3,  # "did not remove", "has not blocked"
     "future": 4,  # "will soon block", "would be blocked"
@@ -40,6 +41,7 @@ CLAUSE_BREAKS = words("clause_breaks")
 TOTAL_LEADS = words("total_leads")
 MAX_PHRASE_DEPTH = 8  # nouns climbed from a count to its phrase head; lists are shorter
 BACK_REFERENCE = words("back_reference")
+DEFINITE = words("definite_determiners")
 ELLIPSIS_LIST_GAP = 8  # tokens between listed numbers: "4,572 were blocked in 2022, 3,724 in"
 ACTION = frozenset({"ACTION"})
 THEM = frozenset({"them", "they", "these", "those"})
@@ -314,8 +316,11 @@ def _unit_before(ctx: Context, sent: Span, claim: Claim) -> tuple[str, str] | No
     doc = ctx.doc
     for i in range(claim.start - 1, sent.start - 1, -1):
         kind = ctx.lexicon.unit_kinds.get(doc[i].lower_)
-        if kind is not None and kind not in ctx.lexicon.non_target_kinds:
-            return doc[i].lower_, kind
+        if kind is None or kind in ctx.lexicon.non_target_kinds:
+            continue
+        if not doc[i].lower_.endswith("s") and i > 0 and doc[i - 1].lower_ in DEFINITE:
+            continue  # "12,600 URLs ..., out of which the said platform removed 4,100"
+        return doc[i].lower_, kind
     floor = doc[max(sent.start - 1, 0)].sent.start if sent.start else 0
     earlier = [c for c in claims_in(ctx.claims, floor, claim.start) if c.kind and c.unit]
     if earlier:
@@ -366,7 +371,7 @@ def clause_start(ctx: Context, sent: Span, token: int) -> int:
     return sent.start
 
 
-def blocked_by(ctx: Context, action: Cue, sent: Span) -> str | None:
+def blocked_by(ctx: Context, action: Cue, sent: Span, depth: int = 0) -> str | None:
     """Why an action does not report a takedown (modality, cumulative), or None."""
     doc = ctx.doc
     clause = clause_start(ctx, sent, action.start)
@@ -401,7 +406,29 @@ def blocked_by(ctx: Context, action: Cue, sent: Span) -> str | None:
     order = order_before(ctx, action, sent)
     if order is not None and order[1] is not None and order[1].label in ("PLATFORM", "COMPANY"):
         return "order-to-platform"  # a request to a platform; its compliance is told apart
-    return None
+    return _blocked_with(ctx, action, sent, depth)
+
+
+def _blocked_with(ctx: Context, action: Cue, sent: Span, depth: int) -> str | None:
+    """'asked the bank to block 573 accounts and the regulator to block 7,599': a takedown
+    verb that goes with another one asked for, planned or threatened is that too (a
+    negation does not carry: "did not remove X but blocked Y")."""
+    verb = ctx.parses.token(action.start)
+    if verb is None or depth >= MAX_BLOCK_CHAIN:
+        return None
+    head = ctx.parses.head(verb, "coordinated") or ctx.parses.head(verb, "shares-subject")
+    if head is None:
+        return None
+    at = ctx.parses.index(head)
+    if at == action.start:
+        return None
+    # the verb it goes with, whether a takedown verb or not ("asked the bank to freeze ...
+    # and the regulator to block ...")
+    other = ctx.cue_at(at, ACTION) or Cue("ACTION", action.value, action.rule, at, at + 1)
+    reason = blocked_by(ctx, other, sent, depth + 1)
+    if reason is None or not reason.startswith("modal-") or reason == "modal-negation":
+        return None
+    return reason
 
 
 def order_before(ctx: Context, action: Cue, sent: Span) -> tuple[Cue, Mention | None] | None:
