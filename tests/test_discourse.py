@@ -339,3 +339,42 @@ def test_discourse_a_language_written_in_is_no_place(analyze):
 def test_discourse_bodies_described_before_or_instead_of_named(analyze, text, expected):
     (rec,) = analyze(text).records
     assert (rec.actor.name, rec.actor.kind) == expected
+
+
+def test_discourse_months_that_add_up_to_a_total_are_where_it_is(analyze):
+    text = (
+        "Google terminated 1,530 YouTube channels linked to Iran in the quarter. By month, "
+        "410 channels were terminated in July, 520 in August and 600 in September. It also "
+        "terminated 12 channels linked to Peru."
+    )
+    found = analyze(text).records
+    assert [
+        (r.targets[0].count, r.is_total, sorted(c.code for c in r.countries)) for r in found
+    ] == [
+        (1530, True, ["IR"]),
+        (410, False, ["IR"]),
+        (520, False, ["IR"]),
+        (600, False, ["IR"]),
+        (12, False, ["PE"]),
+    ]
+
+
+def test_discourse_a_part_of_networks_run_from_one_country_is_run_from_it(analyze):
+    text = (
+        "TikTok said it removed two networks run from Iran, 930 accounts in all. The larger "
+        "one, with 700 accounts, focused almost entirely on Iraq and the Iraqi economy. The "
+        "smaller network of 230 accounts addressed audiences in Bahrain."
+    )
+    found = analyze(text).records
+    roles = {r.targets[0].count: sorted((c.code, c.role) for c in r.countries) for r in found}
+    assert roles[700] == [("IQ", "target"), ("IR", "origin")]
+    assert roles[230] == [("BH", "target"), ("IR", "origin")]
+
+
+def test_discourse_what_a_passive_subject_lists_is_no_actor(analyze):
+    text = (
+        "The BTRC blocked 310 websites last week. Separately, two apps - Likee and "
+        "Bigo Live - have been blocked for obscene content."
+    )
+    found = analyze(text).records
+    assert [(r.actor.name, r.targets[0].count) for r in found] == [("BTRC", 310), ("BTRC", 2)]

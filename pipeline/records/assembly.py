@@ -686,6 +686,17 @@ class RecordBuilder:
                 )
                 if rec.countries:
                     break
+        parent = self.state.combined
+        origins = [k for k in rec.countries if k[1] == "origin" and k not in rec.weak]
+        if cue.rule == "part-of-combined-total" and parent is not None and not origins:
+            # "two networks run from Russia ... The larger one, with 1,228 accounts, focused
+            # on Germany": a part is run from where the whole was
+            stated = [k for k in parent.countries if k[1] == "origin" and k not in parent.weak]
+            for key in [k for k in rec.countries if k in rec.weak] if stated else []:
+                del rec.countries[key]
+            for code, role in stated:
+                rec.add_country(code, parent.countries[(code, role)], role)
+                rec.add_rule("country-origin-of-the-total")
         rec.is_total = rec.is_total or self.summing
         pending = self.state.pending
         if (

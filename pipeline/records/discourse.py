@@ -246,6 +246,7 @@ def actor_for(
     # no subject in the parse, or none that names anyone: the last actor named before the
     # verb in the sentence ("Twitter is adding 1,210 accounts to its archive; all were
     # suspended"), then "by X" after it
+    patient = _patient_tokens(ctx, verb)
     candidates = [
         m
         for m in ctx.mentions
@@ -254,6 +255,7 @@ def actor_for(
         and not _inside_claim(ctx.claims, m)
         and not (m.start > sent.start and doc[m.start - 1].lower_ in PREPOSITIONS)
         and not _names_a_document(ctx, m)
+        and m.start not in patient
     ]
     if candidates:
         return actor_from_mention(ctx, candidates[-1]), "actor-subject"
@@ -268,6 +270,19 @@ def actor_for(
     if speaker is not None:
         return speaker, "actor-attribution"
     return default_actor(ctx, state, sent)
+
+
+def _patient_tokens(ctx: Context, verb: Token | None) -> set[int]:
+    """'two apps - TikTok and Bigo Live - have been blocked': the words of a passive
+    subject (what was taken down, with its appositions), which name no actor."""
+    if verb is None:
+        return set()
+    return {
+        ctx.parses.index(t)
+        for c in verb.children
+        if c.dep_ in ("nsubjpass", "csubjpass")
+        for t in c.subtree
+    }
 
 
 def _names_a_document(ctx: Context, m: Mention) -> bool:

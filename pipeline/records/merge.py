@@ -115,21 +115,49 @@ def breakdown_of(focus: WorkingRecord | None, rec: WorkingRecord) -> bool:
 def mark_sums(records: list[WorkingRecord]) -> None:
     """A record whose one count is exactly the sum of the same kind's counts in two or more
     other records of the article (a year's blocks beside each year's, a report's beside each
-    network's) is their total: it is flagged, not dropped."""
-    for rec in records:
+    network's), or of the records told right after it ("2,596 channels ... 186 in April,
+    1,098 in May and 1,312 in June"), is their total: it is flagged, not dropped, and parts
+    that name no country are where it is."""
+    for n, rec in enumerate(records):
         if rec.is_total or len(rec.targets) != 1 or rec.targets[0].value is None:
             continue
         whole, kind = rec.targets[0].value, rec.targets[0].kind
-        parts = [
-            c.value
+        others = [
+            other
             for other in records
             if other is not rec and not other.is_total and same_actor_or_none(other, rec)
-            for c in other.targets
-            if c.kind == kind and c.value is not None
         ]
-        if len(parts) >= 2 and sum(parts) == whole:  # exact: near sums happen by chance
-            rec.is_total = True
-            rec.add_rule("total-of-records")
+        parts = [p for p in others if any(c.kind == kind and c.value for c in p.targets)]
+        if len(parts) >= 2 and sum(_count_of(p, kind) for p in parts) == whole:
+            _flag_total(rec, parts)  # exact: near sums happen by chance
+            continue
+        run: list[WorkingRecord] = []
+        for other in records[n + 1 :]:
+            if other.is_total or not same_actor_or_none(other, rec):
+                break
+            if [c.kind for c in other.targets] != [kind]:
+                break
+            run.append(other)
+            total = sum(_count_of(p, kind) for p in run)
+            if total >= whole:
+                if total == whole and len(run) >= 2:
+                    _flag_total(rec, run)
+                break
+
+
+def _count_of(rec: WorkingRecord, kind: str | None) -> float:
+    return sum(c.value or 0.0 for c in rec.targets if c.kind == kind)
+
+
+def _flag_total(rec: WorkingRecord, parts: list[WorkingRecord]) -> None:
+    rec.is_total = True
+    rec.add_rule("total-of-records")
+    stated = {k: v for k, v in rec.countries.items() if k not in rec.weak}
+    for part in parts:
+        if stated and not any(k not in part.weak for k in part.countries):
+            for (code, role), name in stated.items():
+                part.add_country(code, name, role)
+            part.add_rule("country-of-the-total")
 
 
 def same_actor_or_none(a: WorkingRecord, b: WorkingRecord) -> bool:

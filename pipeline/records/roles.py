@@ -21,6 +21,9 @@ TARGET_CUES = phrases("target_cues")
 AGENCY_LABELS = frozenset({"GOVERNMENT", "REGULATOR", "COURT", "POLICE"})
 ROLE_WINDOW = 12  # tokens before a country where its cue words (and a place part) end
 PLACE_PARTS = words("place_parts")
+ROLE_ADVERBS = words("role_cue_adverbs")
+TOPIC_NOUNS = words("topic_nouns")
+TOPIC_REACH = 3  # "Brazil's election", "the German economy": the noun right after
 LIST_GLUE = words("country_list_glue")
 ORIGIN_SUFFIXES = words("origin_suffixes")
 NOT_PLACE_WORDS = words("not_place_words")
@@ -38,7 +41,12 @@ NAMING_WORDS = words("naming_words")
 
 def _role_before(doc: Doc, start: int, floor: int) -> tuple[str | None, str]:
     """Cue words right before a country mention -> (role, rule id)."""
-    words = [t.lower_ for t in doc[max(floor, start - ROLE_WINDOW) : start]]
+    # "focused almost entirely on Germany": degree words inside the cue are skipped
+    words = [
+        t.lower_
+        for t in doc[max(floor, start - ROLE_WINDOW) : start]
+        if t.lower_ not in ROLE_ADVERBS
+    ]
     if words and words[-1] == "the":  # "people in the United States"
         words.pop()
     if len(words) >= 2 and words[-1] == "of" and words[-2] in PLACE_PARTS:
@@ -92,6 +100,14 @@ def names_a_place(ctx: Context, m: Mention) -> bool:
     if nxt == "-" and nxt2 in NOT_PLACE_WORDS:
         return False
     return nxt not in NOT_PLACE_WORDS
+
+
+def _about_a_topic(doc: Doc, m: Mention) -> bool:
+    """'German voices', 'the German economy', 'Brazil's election': a country word that
+    says what the posts were about, not who ran them."""
+    after = doc[m.end : m.end + TOPIC_REACH]
+    words = [t.lower_ for t in after if t.lower_ not in ("'s", "-")]
+    return bool(words) and words[0] in TOPIC_NOUNS
 
 
 def _in_a_language(ctx: Context, m: Mention) -> bool:
@@ -173,7 +189,9 @@ def countries_in(
         if cue_role is None:
             if government_actor:
                 cue_role, rule = "location", "country-location-government"
-            elif m.label == "DEMONYM" or prev == "'s" or nxt == "'s":
+            elif (m.label == "DEMONYM" or prev == "'s" or nxt == "'s") and not _about_a_topic(
+                doc, m
+            ):
                 cue_role, rule = "origin", "country-origin-demonym"
             else:
                 cue_role, rule = "origin", "country-default-origin"
