@@ -837,3 +837,41 @@ def test_records_parts_fronted_by_of_those(analyze):
         (70, False),
     ]
     assert all({c.code for c in r.countries} == {"IR"} for r in found)
+
+
+def test_records_a_table_with_a_column_per_country(analyze):
+    text = (
+        "Google closed 9,100 YouTube channels tied to influence operations in the quarter. "
+        "By month:\n"
+        "Month | Iran-linked channels | Russia-linked channels\n"
+        "April | 1,200 | 2,900\n"
+        "May | 1,500 | -\n"
+        "June | 2,300 | -\n"
+    )
+    found = analyze(text, published="2024-07-20").records
+    assert [(r.targets[0].count, r.is_total) for r in found] == [
+        (9100, True),
+        (1200, False),
+        (2900, False),
+        (1500, False),
+        (2300, False),
+    ]
+    origins = [[c.code for c in r.countries if c.role == "origin"] for r in found[1:]]
+    assert origins == [["IR"], ["RU"], ["IR"], ["IR"]]
+    assert [r.period for r in found[1:]] == ["April 2024", "April 2024", "May 2024", "June 2024"]
+
+
+def test_records_a_table_of_the_bodies_that_ordered_the_blocks(analyze):
+    text = (
+        "Kazakh authorities blocked 12,400 websites last year, a monitor said.\n"
+        "Issuing body | Websites\n"
+        "Ministry of Information | 9,800\n"
+        "District courts | 2,100\n"
+        "All bodies | 12,400\n"
+    )
+    found = analyze(text, published="2024-03-02").records
+    assert [(r.actor.name, r.actor.kind, r.targets[0].count, r.is_total) for r in found] == [
+        ("Kazakh authorities", "government", 12400, True),
+        ("Ministry of Information", "government", 9800, False),
+        ("District courts", "court", 2100, False),
+    ]

@@ -16,11 +16,13 @@ Reading order, as an analyst reads a report:
    mentioned twice is merged into one record with two evidence spans (``merge``).
 """
 
+import re
+
 from spacy.tokens import Span
 
 from models.record import Actor
 from pipeline.claims import Claim
-from pipeline.nlp import Cue, country_name
+from pipeline.nlp import ACTOR_KINDS, Cue, country_name
 from pipeline.records.attach import (
     actor_country,
     add_countries,
@@ -33,7 +35,7 @@ from pipeline.records.attach import (
     reason_in,
     stated_reason,
 )
-from pipeline.records.context import Context, Mention, claims_in, cues_in
+from pipeline.records.context import Context, Mention, claims_in, clean_name, cues_in
 from pipeline.records.discourse import (
     CONTEXT_ACTOR_RULES,
     OTHER_NETWORK,
@@ -43,12 +45,14 @@ from pipeline.records.discourse import (
     DiscourseState,
     Told,
     actor_for,
+    actor_from_mention,
+    kind_of_name,
     observe,
     same_actor,
     tells_new_takedown,
 )
 from pipeline.records.merge import breakdown_of, mark_sums, merge
-from pipeline.records.periods import heading_period, respective_years
+from pipeline.records.periods import find_period, heading_period, respective_years
 from pipeline.records.roles import (
     GEOGRAPHIC_ACTIONS,
     WEAK_COUNTRY_RULES,
@@ -64,7 +68,7 @@ from pipeline.records.structure import (
     resolve_partitives,
     split_networks,
 )
-from pipeline.records.tables import TableReader
+from pipeline.records.tables import Row, TableReader
 from pipeline.records.working import WorkingRecord
 from pipeline.words import phrase_ends, words
 
@@ -84,6 +88,9 @@ APP_LIST_GLUE = words("app_list_glue")
 SUBSET_DETERMINERS = words("subset_determiners")
 REST_WORDS = words("rest_words")
 ALL_OF_THEM = words("all_of_them")
+# a table whose rows add up to at least this share of the count told just above (and not
+# more) breaks it down; the Turkish and TAG tables of the fixtures cover 97% and 80%
+TABLE_BREAKDOWN_SHARE = 0.5
 MAX_HEADING_WORDS = 8  # "Peru", "Network targeting the Tibetan diaspora": a subheading
 HEADING_END_PUNCTUATION = frozenset('.!?:;,"”')
 OTHER_NETWORK_REACH = 4  # "a second China-based network": words between "second" and "network"
@@ -161,26 +168,78 @@ class RecordBuilder:
         return sent.start_char == 0 or self.ctx.text[sent.start_char - 1] == "\n"
 
     def _flush_table(self) -> None:
-        """A table ends: its rows become records, unless it breaks down a reported total
-        ("| All bodies, 2020 | 58,809 |" repeats a record's count, or the rows add up to one)."""
+        """A table ends: each count of its rows becomes a record under the takedown verb
+        above it, acted on by the body its row names where its first column names bodies
+        ("| Capital Markets Board | 1,615 |"), where its column says ("China-linked
+        channels"); a row that repeats a record's count ("| All bodies, 2020 | 58,809 |") is
+        that record, and a record the rows add up to is their total."""
         rows = self.tables.take_rows()
         if not rows:
             return
+        ctx = self.ctx
         values = {v for rec in self.state.records for _, v in rec.target_keys()}
-        row_values = [t.value for _, t, _, _ in rows if t.value is not None]
-        if values & set(row_values) or sum(row_values) in values:
+        rows = [r for r in rows if r.target.value not in values]
+        if not rows:
             return
-        action = self._action_above(rows[0][0])
+        action = self._action_above(rows[0].sent)
         if action is None:
             return
         cue, actor = action
-        for sent, target, row_reach, end in rows:
-            rec = self._build(sent, [(target, cue)], sent.start, end, None, actor)
-            for claim, metric in row_reach:
+        above = next(
+            (r for r in reversed(self.state.records) if r.first_token < rows[0].sent.start), None
+        )
+        kinds = {row.target.kind for row in rows}
+        if above is not None and len(above.targets) == 1 and above.targets[0].kind in kinds:
+            # "closed 18,532 channels ... Here is how they break down by month: | July | ...":
+            # rows that make up most of the count above are its parts
+            whole = above.targets[0].value or 0.0
+            share = sum(row.target.value or 0.0 for row in rows)
+            if TABLE_BREAKDOWN_SHARE * whole <= share <= whole:
+                above.is_total = True
+                above.add_rule("total-of-table")
+        for row in rows:
+            body = self._row_body(row)
+            rec = self._build(row.sent, [(row.target, cue)], row.sent.start, row.end, None,
+                              body or actor)  # fmt: skip
+            if body is not None:
+                rec.actor = body
+                rec.add_rule("actor-table-row")
+            label = ctx.text[row.label[0] : row.label[1]].strip()
+            period = find_period(label, ctx.published) or find_period(f"in {label}", ctx.published)
+            if period is not None:
+                rec.period = period  # "| April | 1,200 |": the row's month
+                rec.add_rule("period-table-row")
+            a, b = row.header
+            header = ctx.doc.char_span(a, b, alignment_mode="expand")
+            if header is not None:
+                add_countries(
+                    rec,
+                    countries_in(ctx, header.start, header.end, header.start, rec.actor, cue.value),
+                )
+            for claim, metric in row.reach:
                 if claim not in rec.reach:
                     rec.reach.append(claim)
                     rec.reach_metrics.append(metric)
                     rec.add_rule(f"reach-table-{metric}")
+
+    def _row_body(self, row: Row) -> Actor | None:
+        """'| Information and Communication Technologies Authority (BTK) | 52,185 |' -> the
+        body the row names, as the article names it elsewhere."""
+        if row.body is None:
+            return None
+        ctx = self.ctx
+        cell = ctx.doc.char_span(*row.body, alignment_mode="expand")
+        if cell is None:
+            return None
+        name = re.sub(r"\s*\(.*?\)\s*", " ", ctx.text[row.body[0] : row.body[1]]).strip()
+        named = [
+            m for m in ctx.mentions if m.label in ACTOR_KINDS and cell.start <= m.start < cell.end
+        ]
+        # a known body, or one a mention names whole ("Capital Markets Board"), not a part
+        # of the cell's name ("Lottery Administration" of "National Lottery Administration")
+        if named and (named[0].id or clean_name(named[0].text) == name):
+            return actor_from_mention(ctx, named[0])
+        return Actor(name=name, kind=kind_of_name(ctx, name)) if name else None
 
     def _action_above(self, sent: Span) -> tuple[Cue, Actor | None] | None:
         """The takedown verb of the text just above a table -> (cue, its actor)."""

@@ -188,7 +188,9 @@ def actor_from_mention(ctx: Context, m: Mention) -> Actor:
     elif name.lower() in GENERIC_ACTOR_NAMES or not any(w[:1].isupper() for w in name.split()):
         # "the regulator", "the telecoms regulator": a description of a body named before,
         # or (a lede often says who before it names them) the first one named after
-        named = _last_named_actor(ctx, m.start, kind) or _next_named_actor(ctx, m.end - 1, kind)
+        named = _last_named_actor(ctx, m.start, kind)
+        if named is None and not name.endswith("s"):  # one body, not "authorities"
+            named = _next_named_actor(ctx, m.end - 1, kind)
         if named is not None:
             return named
     return Actor(name=name[:1].upper() + name[1:], kind=kind)  # type: ignore[arg-type]
@@ -411,7 +413,7 @@ def resolve_subject(
         return description, "actor-description"
     organisation = _organisation_name(ctx, tok)
     if organisation is not None and not any(m.label == "RESEARCH" for m in _covering(ctx, i)):
-        return Actor(name=organisation, kind=_kind_of_name(ctx, organisation)), "actor-organisation"
+        return Actor(name=organisation, kind=kind_of_name(ctx, organisation)), "actor-organisation"
     country = next(
         (m for m in _covering(ctx, i) if m.label in ("COUNTRY", "DEMONYM") and m.id), None
     )
@@ -549,10 +551,10 @@ def _described_kind(ctx: Context, tok: Token) -> str | None:
     return kind
 
 
-def _kind_of_name(ctx: Context, name: str) -> ActorKind:
+def kind_of_name(ctx: Context, name: str) -> ActorKind:
     """'National Investigation Inspectorate' -> the actor kind its words suggest."""
     for word in reversed(name.lower().split()):
-        entry = ctx.lexicon.references.get(word)
+        entry = ctx.lexicon.references.get(word) or ctx.lexicon.references.get(word[:-1])
         if entry is not None and entry[0] != "platform":
             return entry[0]  # type: ignore[return-value]
     return "other"

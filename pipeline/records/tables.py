@@ -1,8 +1,10 @@
 """Report tables: '| Romania | 27,217 | 70,892 | Run from Romania ... |', one network a row.
 
-The header row names what a column counts ("Accounts in network", "Followers"); each data
-row is kept with its asset count and reach figures until the table ends, when the builder
-turns the rows into records under the takedown verb of the text above the table.
+The header row names what each column counts ("Accounts in network", "China-linked
+channels", "Followers") and whether the first column names the body that acted ("Issuing
+body", "Authority"); each data row is kept with a count per counted column and its reach
+figures until the table ends, when the builder turns the rows into records under the
+takedown verb of the text above the table.
 """
 
 import re
@@ -12,18 +14,41 @@ from spacy.tokens import Span
 
 from pipeline.claims import Claim
 from pipeline.records.context import Context
+from pipeline.words import words
 
-MIN_BARE_ROW_BARS = 2  # "Source | Accounts | Followers": two bars inside a line make a row
+MIN_BARE_ROW_BARS = 1  # "Issuing body | Websites": a bar inside a line makes a row
+ACTOR_HEADERS = words("table_actor_headers")
 
-# (sentence of the row, its asset count, its reach figures with metrics, token end of the row)
-Row = tuple[Span, Claim, list[tuple[Claim, str]], int]
+
+@dataclass(frozen=True)
+class Column:
+    """A counted column: its position, the kind it counts and the header's characters."""
+
+    index: int
+    kind: str
+    header: tuple[int, int]  # character offsets of the header cell ("China-linked channels")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One count of a data row."""
+
+    sent: Span  # the row's sentence
+    target: Claim  # its count, of the column's kind
+    reach: list[tuple[Claim, str]]  # reach figures of the row, with their metrics
+    end: int  # token end of the row
+    header: tuple[int, int]  # character offsets of the column's header cell
+    label: tuple[int, int]  # character offsets of the row's first cell ("April", "Romania")
+    body: tuple[int, int] | None  # the first cell again when it names who acted
 
 
 @dataclass
 class TableReader:
     """The table being read: its columns once the header is seen, and its rows."""
 
-    table: tuple[tuple[int, str] | None, list[tuple[int, str]]] | None = None
+    columns: list[Column] | None = None
+    reach_columns: list[tuple[int, str]] = field(default_factory=list)
+    names_bodies: bool = False  # the first column names the body that acted
     rows: list[Row] = field(default_factory=list)
 
     @staticmethod
@@ -34,19 +59,16 @@ class TableReader:
 
     @property
     def open(self) -> bool:
-        return self.table is not None
+        return self.columns is not None
 
     def take_rows(self) -> list[Row]:
         """The table ends: hand over its rows and forget its columns."""
-        rows, self.rows, self.table = self.rows, [], None
+        rows, self.rows, self.columns = self.rows, [], None
+        self.reach_columns, self.names_bodies = [], False
         return rows
 
     def read_row(self, ctx: Context, sent: Span) -> None:
-        """'| Romania | 27,217 | 70,892 | Run from Romania ... |': one network per table row.
-
-        The header row names what a column counts ("Accounts in network", "Followers");
-        each data row becomes a record with the action and actor of the text above it."""
-        doc = ctx.doc
+        """A header or data row of a table."""
         line_end = ctx.text.find("\n", sent.start_char)
         line_end = len(ctx.text) if line_end < 0 else line_end
         cells: list[tuple[int, int]] = []
@@ -57,52 +79,66 @@ class TableReader:
         while True:
             nxt = ctx.text.find("|", pos + 1, line_end)
             if nxt < 0:
+                if ctx.text[pos + 1 : line_end].strip():
+                    cells.append((pos + 1, line_end))  # "a | b | c": no closing bar
                 break
             cells.append((pos + 1, nxt))
             pos = nxt
         texts = [ctx.text[a:b].strip().lower() for a, b in cells]
         if all(set(t) <= set("-: ") for t in texts):
             return  # the |---|---| separator
-        if self.table is None:
-            asset = None
-            reach: list[tuple[int, str]] = []
-            for n, text in enumerate(texts):
-                words = re.findall(r"[a-z]+", text)
-                kinds = [ctx.lexicon.unit_kinds[w] for w in words if w in ctx.lexicon.unit_kinds]
-                if asset is None and kinds and kinds[0] not in ctx.lexicon.non_target_kinds:
-                    asset = (n, kinds[0])
-                elif any(w in ("followers", "subscribers") for w in words):
-                    reach.append((n, "followers"))
-                elif any(w == "members" for w in words):
-                    reach.append((n, "group_members"))
-            self.table = (asset, reach)
-            return
-        asset, reach = self.table
-        if asset is None or asset[0] >= len(cells):
-            return
-        column, kind = asset
-        a, b = cells[column]
-        counts = [c for c in ctx.claims if a <= doc[c.num_start].idx < b and c.value]
-        if not counts:
-            return
-        found = counts[0]
-        target = Claim(
-            value=found.value,
-            start=found.start,
-            end=found.end,
-            num_start=found.num_start,
-            num_end=found.num_end,
-            unit=kind,
-            kind=kind,
-            qualifier=found.qualifier,
-            approximate=found.approximate,
-            rules=["target-table-column"],
-        )
+        if self.columns is None:
+            self._read_header(ctx, cells, texts)
+        else:
+            self._read_data(ctx, sent, cells, line_end)
+
+    def _read_header(self, ctx: Context, cells: list[tuple[int, int]], texts: list[str]) -> None:
+        """'Month | China-linked channels | Russia-linked channels', 'Issuing body | Domains':
+        what each column counts."""
+        self.columns = []
+        for n, text in enumerate(texts):
+            found = re.findall(r"[a-z]+", text)
+            kinds = [ctx.lexicon.unit_kinds[w] for w in found if w in ctx.lexicon.unit_kinds]
+            if kinds and kinds[0] not in ctx.lexicon.non_target_kinds and n > 0:
+                self.columns.append(Column(n, kinds[0], cells[n]))
+            elif any(w in ("followers", "subscribers") for w in found):
+                self.reach_columns.append((n, "followers"))
+            elif any(w == "members" for w in found):
+                self.reach_columns.append((n, "group_members"))
+        self.names_bodies = bool(texts) and bool(set(texts[0].split()) & ACTOR_HEADERS)
+
+    def _read_data(
+        self, ctx: Context, sent: Span, cells: list[tuple[int, int]], line_end: int
+    ) -> None:
+        """'| July | 2,497 | 3,286 |': a count per counted column of the header."""
+        doc = ctx.doc
         row = doc.char_span(cells[0][0], line_end, alignment_mode="expand")
         end = row.end if row is not None else sent.end
-        row_reach = []
-        for column, metric in reach:
+        reach = []
+        for column, metric in self.reach_columns:
             if column < len(cells):
                 a, b = cells[column]
-                row_reach += [(c, metric) for c in ctx.claims if a <= doc[c.num_start].idx < b]
-        self.rows.append((sent, target, row_reach, end))
+                reach += [(c, metric) for c in ctx.claims if a <= doc[c.num_start].idx < b]
+        body = cells[0] if self.names_bodies else None
+        for col in self.columns or []:
+            if col.index >= len(cells):
+                continue
+            a, b = cells[col.index]
+            counts = [c for c in ctx.claims if a <= doc[c.num_start].idx < b and c.value]
+            if not counts:
+                continue  # "| August | 2,533 | - |": nothing in this column
+            found = counts[0]
+            target = Claim(
+                value=found.value,
+                start=found.start,
+                end=found.end,
+                num_start=found.num_start,
+                num_end=found.num_end,
+                unit=col.kind,
+                kind=col.kind,
+                qualifier=found.qualifier,
+                approximate=found.approximate,
+                rules=["target-table-column"],
+            )
+            self.rows.append(Row(sent, target, reach, end, col.header, cells[0], body))
+            reach = []  # reach figures go with the row's first count
