@@ -157,6 +157,20 @@ def _platforms_after(doc: Doc, claims: list[Claim], platform_at: dict[int, str])
             c.rules.append("platform-named-after")
 
 
+def _platforms_before(doc: Doc, claims: list[Claim], platform_at: dict[int, str]) -> None:
+    """'..., and on Instagram 11 accounts': a platform put before the count it is for."""
+    for claim in claims:
+        k = claim.start - 1
+        if claim.platform is not None or k < 1 or k not in platform_at:
+            continue
+        first = k
+        while first - 1 in platform_at and platform_at[first - 1] == platform_at[k]:
+            first -= 1
+        if doc[first - 1].lower_ in ("on", "across") and claim.kind in ON_PLATFORM_KINDS:
+            claim.platform = platform_at[k]
+            claim.rules.append("platform-named-before")
+
+
 def _list_before(doc: Doc, claims: list[Claim], n: int) -> list[Claim]:
     """The counts of the list that claims[n] ends: those joined to it by commas and 'and'."""
     k = n
@@ -191,6 +205,7 @@ class ClaimFinder:
                 found = self._find_in_sentence(doc, sent, platform_at, starts[lo:hi])
                 _shared_units(doc, found)
                 _platforms_after(doc, found, platform_at)
+                _platforms_before(doc, found, platform_at)
                 claims.extend(found)
         return claims
 
@@ -454,8 +469,11 @@ class ClaimFinder:
         if last.kind is None and last.metric is None:
             return
         nxt = doc[claim.end] if claim.end < len(doc) else None
-        if nxt is not None and nxt.is_alpha and nxt.lower_ not in MODIFIER_STOP:
-            return  # "in those two countries": the number counts a noun of its own
+        # "6,000 promoting suicide": a participle after it describes what the figure before
+        # counted; any other word is a noun of its own ("in those two countries")
+        participle = nxt is not None and len(nxt) > 4 and nxt.lower_.endswith("ing")
+        if nxt is not None and nxt.is_alpha and nxt.lower_ not in MODIFIER_STOP and not participle:
+            return
         between = doc[last.end : claim.start]
         if len(between) > 8 or any(t.text in (";", ":") for t in between):
             return

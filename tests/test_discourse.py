@@ -378,3 +378,15 @@ def test_discourse_what_a_passive_subject_lists_is_no_actor(analyze):
     )
     found = analyze(text).records
     assert [(r.actor.name, r.targets[0].count) for r in found] == [("BTRC", 310), ("BTRC", 2)]
+
+
+def test_discourse_what_posts_were_about_is_no_place(analyze):
+    text = (
+        "The watchdog blocked about 14,000 pages spreading false claims about the fighting "
+        "in Sudan."
+    )
+    (rec,) = analyze(text).records
+    assert all(c.code != "SD" for c in rec.countries)
+    text = "Twitter withheld about 150 tweets in India on Monday."
+    (rec,) = analyze(text).records
+    assert [(c.code, c.role) for c in rec.countries] == [("IN", "location")]

@@ -875,3 +875,27 @@ def test_records_a_table_of_the_bodies_that_ordered_the_blocks(analyze):
         ("Ministry of Information", "government", 9800, False),
         ("District courts", "court", 2100, False),
     ]
+
+
+def test_records_a_list_of_figures_sharing_the_first_one_s_noun(analyze):
+    text = (
+        "The regulator acted against 7,000 pages with extremist material, 3,000 promoting "
+        "self-harm, 3,000 selling counterfeit drugs and 800 that targeted children."
+    )
+    found = analyze(text).records
+    assert [[(t.kind, t.count) for t in r.targets] for r in found] == [
+        [("page", 7000)],
+        [("page", 3000)],
+        [("page", 3000)],
+        [("page", 800)],
+    ]
+
+
+def test_records_a_platform_put_before_its_count(analyze):
+    text = "On Facebook, Meta deleted 31 accounts and 9 Pages, and on Instagram 14 accounts."
+    (rec,) = analyze(text).records
+    assert [(t.count, t.platform) for t in rec.targets] == [
+        (31, "Facebook"),
+        (9, "Facebook"),
+        (14, "Instagram"),
+    ]

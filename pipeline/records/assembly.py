@@ -631,7 +631,10 @@ class RecordBuilder:
             )
             cue = Cue("ACTION", parent.action, "subset-of-reported-total", claim.start, claim.start)
             rec = self._build(sent, [(part, cue)], claim.start, end, None, parent.actor)
-            if not rec.countries:
+            if all(key in rec.weak for key in rec.countries):
+                # "the remaining 31" with no place of its own: where the whole is
+                for key in list(rec.countries):
+                    del rec.countries[key]
                 for key in parent.countries:
                     rec.countries.setdefault(key, parent.countries[key])
                 rec.add_rule("country-of-the-whole")

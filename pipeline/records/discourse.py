@@ -511,6 +511,8 @@ def _description(ctx: Context, state: DiscourseState, tok: Token) -> Actor | Non
     # "..., the telecoms regulator said" before the article names it: the first one of that
     # kind named after it; else the description, all the article says of it ("Kenya's
     # online-safety regulator")
+    if any(c.dep_ == "poss" for c in tok.children):
+        return _described_actor(tok, kind)  # "Kenya's online-safety regulator": that one
     return _next_named_actor(ctx, i, kind) or _described_actor(tok, kind)
 
 

@@ -21,6 +21,8 @@ def merge(records: list[WorkingRecord], rec: WorkingRecord, sent_index: int) -> 
     for old in records:
         if old.action != rec.action and not (keys and keys <= old.target_keys()):
             continue
+        if old.evidence and rec.evidence and old.evidence[-1] == rec.evidence[0]:
+            continue  # "6,000 promoting suicide, 6,000 selling medicines": two of one list
         # "the 5,929 accounts removed ...": told again, whoever the discourse made its actor
         restated = rec.actor_in_context and bool(keys) and keys <= old.target_keys()
         other = rec.actor and old.actor and not same_actor(rec.actor.name, old.actor.name)

@@ -23,6 +23,7 @@ ROLE_WINDOW = 12  # tokens before a country where its cue words (and a place par
 PLACE_PARTS = words("place_parts")
 ROLE_ADVERBS = words("role_cue_adverbs")
 TOPIC_NOUNS = words("topic_nouns")
+TOPIC_PREPOSITIONS = words("topic_prepositions")
 TOPIC_REACH = 3  # "Brazil's election", "the German economy": the noun right after
 LIST_GLUE = words("country_list_glue")
 ORIGIN_SUFFIXES = words("origin_suffixes")
@@ -102,6 +103,18 @@ def names_a_place(ctx: Context, m: Mention) -> bool:
     return nxt not in NOT_PLACE_WORDS
 
 
+def _in_a_topic(doc: Doc, m: Mention, floor: int) -> bool:
+    """'"fakes" about the military operation in Ukraine': a country inside what the posts
+    were about (after "about", "regarding", ...) is no place of the takedown."""
+    for i in range(m.start - 1, max(floor, m.start - ROLE_WINDOW) - 1, -1):
+        word = doc[i].lower_
+        if word in TOPIC_PREPOSITIONS and not doc[i + 1].like_num:  # not "about 150 tweets"
+            return True
+        if (word in ROLE_CUE_WORDS and word not in ("in", "of")) or doc[i].is_punct:
+            return False  # "aimed at", "run from": a role of its own
+    return False
+
+
 def _about_a_topic(doc: Doc, m: Mention) -> bool:
     """'German voices', 'the German economy', 'Brazil's election': a country word that
     says what the posts were about, not who ran them."""
@@ -168,7 +181,7 @@ def countries_in(
             or any(a.start <= m.start and m.end <= a.end for a in agencies)
         ):
             continue
-        if not names_a_place(ctx, m):
+        if not names_a_place(ctx, m) or _in_a_topic(doc, m, floor):
             continue
         prev = doc[m.start - 1].lower_ if m.start > 0 else ""
         nxt = doc[m.end].lower_ if m.end < len(doc) else ""
@@ -319,7 +332,12 @@ def article_country(ctx: Context) -> str | None:
     first: dict[str, int] = {}
     doc = ctx.doc
     for m in ctx.mentions:
-        if m.label in ("COUNTRY", "DEMONYM") and m.id and names_a_place(ctx, m):
+        if (
+            m.label in ("COUNTRY", "DEMONYM")
+            and m.id
+            and names_a_place(ctx, m)
+            and not _in_a_topic(doc, m, doc[m.start].sent.start)
+        ):
             counts[m.id] += 1
             first.setdefault(m.id, m.start)
     for i in range(len(doc)):

@@ -349,6 +349,20 @@ def coordinated_governors(ctx: Context, claims: list[Claim], sent: Span) -> dict
             continue
         if all(t.lower_ in (",", "and", "or") for t in ctx.doc[left.end : right.start]):
             governors[id(left)] = cue
+    for left, right in zip(claims, claims[1:], strict=False):
+        # "took action against 9,000 pages with ..., 6,000 promoting suicide, 6,000 selling
+        # ... and 5,000 that ...": a figure that takes its unit from the one before, listed
+        # after it, is taken by the same verb
+        cue = governors.get(id(left))
+        if id(right) in governors or cue is None or cue.end > left.start or not right.inherited:
+            continue
+        between = ctx.doc[left.end : right.start]
+        if (
+            len(between)
+            and between[-1].lower_ in (",", "and", "or")
+            and not any(t.lower_ in CLAUSE_BREAKS or t.text in (";", ":") for t in between)
+        ):
+            governors[id(right)] = cue
     return governors
 
 
