@@ -108,6 +108,7 @@ class Extractor:
             text=article.text,
             parses=parses,
             input=input or "",
+            max_records=self.budget.records_per_article,
         )
         check_records(len(records), limit=self.budget.records_per_article)
         t2 = time.perf_counter()

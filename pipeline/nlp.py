@@ -9,6 +9,7 @@ groups, operators, languages, reasons), one for countries (pycountry names plus
 """
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -268,13 +269,32 @@ class Analyzer:
             else []
         )
         kept: list[Cue] = []
+        label_end: dict[str, int] = {}  # the furthest end of a kept cue of each label
+        inside = _Covering(named)
         for cue in found:
-            if any(k.label == cue.label and k.start <= cue.start < k.end for k in kept):
-                continue
-            if any(a <= cue.start and cue.end <= b for a, b in named):
+            # sorted by start: a cue overlaps a kept one of its label iff it starts before
+            # the furthest end among them
+            if cue.start < label_end.get(cue.label, -1) or inside.covers(cue.start, cue.end):
                 continue
             kept.append(cue)
+            label_end[cue.label] = max(label_end.get(cue.label, -1), cue.end)
         return kept
+
+
+class _Covering:
+    """Spans sorted by start -> is a range inside one of them? (in log time)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [a for a, _ in self.spans]
+        # the furthest end among the spans that start at or before each one
+        self.reach: list[int] = []
+        for _, b in self.spans:
+            self.reach.append(max(b, self.reach[-1]) if self.reach else b)
+
+    def covers(self, start: int, end: int) -> bool:
+        k = bisect_right(self.starts, start) - 1
+        return k >= 0 and self.reach[k] >= end
 
 
 def _family(label: str) -> str:
@@ -295,14 +315,16 @@ def iter_spans(doc: Doc) -> Iterator[Span]:
     ]
     spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
     taken: list[Span] = []
+    family_end: dict[str, int] = {}  # the furthest end of a taken span of each family
     for span in spans:
         family = _family(span.label_)
-        if any(
-            _family(t.label_) == family and t.start < span.end and span.start < t.end for t in taken
-        ):
+        # sorted by start: a span overlaps a taken one of its family iff it starts before
+        # the furthest end among them
+        if span.start < family_end.get(family, -1):
             continue
         taken.append(span)
-    yield from sorted(taken, key=lambda s: s.start)
+        family_end[family] = max(family_end.get(family, -1), span.end)
+    yield from taken
 
 
 def entities(doc: Doc) -> list[Entity]:

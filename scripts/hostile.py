@@ -42,6 +42,14 @@ HOSTILE: dict[str, tuple[str, str]] = {
         "a takedown sentence then 10,000 bare numbers",
         "extract.too_many_claims",
     ),
+    "ten-thousand-takedowns": (
+        "10,000 takedown sentences, 50 distinct figures (records merge)",
+        "records",
+    ),
+    "four-thousand-distinct-takedowns": (
+        "4,000 takedown sentences with distinct figures",
+        "extract.too_many_records",
+    ),
     "huge-paragraphs": ("22,000 paragraphs of 2 KB (45 MB)", "records or no_takedown"),
     "deep-nesting": ("10,000 nested <div> (libxml2 keeps 256)", "clean.too_deep"),
     "inline-spans": ("45,000 <span> in one paragraph", "clean.timeout"),
@@ -60,6 +68,17 @@ def build(name: str) -> str:
             "<html><body><article><h1>Figures</h1><p>Facebook removed 120 accounts and the "
             f"figures were {figures}.</p></article></body></html>"
         )
+    if name == "ten-thousand-takedowns":
+        body = "".join(
+            f"<p>Facebook removed {100 + i % 50} accounts linked to Peru.</p>"
+            for i in range(10_000)
+        )
+        return f"<html><body><article><h1>Takedowns</h1>{body}</article></body></html>"
+    if name == "four-thousand-distinct-takedowns":
+        body = "".join(
+            f"<p>Facebook removed {100 + i} accounts linked to Peru.</p>" for i in range(4_000)
+        )
+        return f"<html><body><article><h1>Takedowns</h1>{body}</article></body></html>"
     if name == "huge-paragraphs":
         paragraph = "<p>" + "Some words of a long paragraph here. " * 55 + "</p>"
         return "<html><body><article>" + paragraph * 22_000 + "</article></body></html>"

@@ -30,6 +30,12 @@ def test_golden_fixture(extractor, page):
     assert outcome.error is None, outcome.error
     result = compare(expected, outcome.records, outcome.article.text, page.stem)
     assert result.ok, "\n".join(result.diffs)
+    text = outcome.article.text
+    for record in outcome.records:  # every offset holds the text the record says it holds
+        for ev in record.evidence:
+            assert text[ev.start : ev.end] == ev.text and ev.text == ev.text.strip(), ev
+        for target in record.targets:
+            assert text[target.start : target.end] == target.text, target
     if expected.title:
         assert outcome.article.source.title == expected.title
     if expected.published:

@@ -899,3 +899,20 @@ def test_records_a_platform_put_before_its_count(analyze):
         (9, "Facebook"),
         (14, "Instagram"),
     ]
+
+
+def test_records_a_page_over_its_record_budget_stops_at_the_budget(extractor):
+    from models.article import Article, Source
+    from pipeline.budget import Budget
+    from pipeline.errors import ExtractError
+    from pipeline.extract import Extractor
+
+    small = Extractor(extractor.analyzer, extractor.parser, budget=Budget(records_per_article=5))
+    text = " ".join(f"Facebook removed {100 + i} accounts linked to Peru." for i in range(40))
+    article = Article(
+        source=Source(sha256="0" * 64), text=text, method="trafilatura", encoding="utf-8"
+    )
+    with pytest.raises(ExtractError) as error:
+        small.extract(article)
+    assert error.value.code == "extract.too_many_records"
+    assert "over the budget of 5" in str(error.value)

@@ -37,6 +37,7 @@ def build_records(
     text: str | None = None,
     parses: Parses | None = None,
     input: str = "",
+    max_records: int | None = None,
 ) -> list[TakedownRecord]:
     """Doc + cues + claims + source (+ the identity of the input, for record ids) ->
     validated takedown records (possibly none)."""
@@ -56,6 +57,8 @@ def build_records(
         aliases=acronyms(doc, mentions),
         parses=parses or Parses(),
     )
+    if max_records is not None:
+        ctx.max_records = max_records
     working = RecordBuilder(ctx).run()
     working.sort(key=lambda r: r.first_token)
     return [freeze(doc, rec, source, ctx.text, lexicon.platforms, input) for rec in working]

@@ -21,6 +21,7 @@ import re
 from spacy.tokens import Span
 
 from models.record import Actor
+from pipeline.budget import check_records
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue, country_name
 from pipeline.records.attach import (
@@ -818,6 +819,9 @@ class RecordBuilder:
         if networks and not cue.rule.startswith("part-of"):
             self.state.combined, self.state.combined_last = rec, self.state.sent_index
         merged = merge(self.state.records, rec, self.state.sent_index)
+        # over the page's budget, stop at once: the passes over the records made so far
+        # then stay bounded, and so the whole stage linear in the article's length
+        check_records(len(self.state.records), limit=self.ctx.max_records)
         merged.last_sentence = self.state.sent_index
         told = self.state.pending
         counted_told = any(r.startswith("network-told-before-") for r in rec.rules)

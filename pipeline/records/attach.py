@@ -9,7 +9,7 @@ from spacy.tokens import Span
 from models.record import Actor
 from pipeline.claims import Claim
 from pipeline.nlp import Cue, country_name
-from pipeline.records.context import Context, cues_in
+from pipeline.records.context import Context, claims_in, cues_in
 from pipeline.records.roles import WEAK_COUNTRY_RULES, is_domestic
 from pipeline.records.working import WorkingRecord
 from pipeline.words import words
@@ -47,7 +47,7 @@ def reach_metric(ctx: Context, claim: Claim, sent: Span) -> str | None:
 
 
 def reach_in(ctx: Context, rec: WorkingRecord, sent: Span, start: int, end: int) -> None:
-    for claim in ctx.claims:
+    for claim in claims_in(ctx.claims, start, end):
         if not (start <= claim.start < end) or claim in rec.targets or claim is rec.total:
             continue
         metric = reach_metric(ctx, claim, sent)
@@ -65,8 +65,8 @@ def languages_in(ctx: Context, rec: WorkingRecord, sent: Span) -> None:
     doc = ctx.doc
     listed = False
     last_end = -1
-    for m in ctx.mentions:
-        if m.label != "LANGUAGE" or not (sent.start <= m.start < sent.end) or not m.id:
+    for m in ctx.mentions_in(sent.start, sent.end):
+        if m.label != "LANGUAGE" or not m.id:
             continue
         prev = doc[m.start - 1].lower_ if m.start > sent.start else ""
         nxt = doc[m.end].lower_ if m.end < sent.end else ""
@@ -84,8 +84,8 @@ def investigators_in(ctx: Context, rec: WorkingRecord, sent: Span) -> None:
     words = {t.lower_ for t in sent}
     # "removed after a tip from the FBI": the police investigate what a platform removes
     labels = {"RESEARCH", "POLICE"} if rec.actor and rec.actor.kind == "platform" else {"RESEARCH"}
-    for m in ctx.mentions:
-        if m.label in labels and sent.start <= m.start < sent.end and words & INVESTIGATION_WORDS:
+    for m in ctx.mentions_in(sent.start, sent.end):
+        if m.label in labels and words & INVESTIGATION_WORDS:
             name = m.id or m.text
             if not any(name == known or known.endswith(" " + name) for known in rec.investigators):
                 rec.investigators.append(name)
@@ -93,8 +93,8 @@ def investigators_in(ctx: Context, rec: WorkingRecord, sent: Span) -> None:
 
 
 def reason_in(ctx: Context, start: int, end: int) -> tuple[str, str] | None:
-    for m in ctx.mentions:
-        if m.label == "REASON" and m.id and start <= m.start < end:
+    for m in ctx.mentions_in(start, end):
+        if m.label == "REASON" and m.id:
             return m.id, m.text
     return None
 
@@ -104,8 +104,8 @@ def stated_reason(ctx: Context, sent: Span) -> tuple[str, str] | None:
     or "under" ("removed for coordinated inauthentic behaviour", "its rules on platform
     manipulation"), not a word that describes something else ("a separatist insurgency")."""
     doc = ctx.doc
-    for m in ctx.mentions:
-        if m.label != "REASON" or not m.id or not sent.start <= m.start < sent.end:
+    for m in ctx.mentions_in(sent.start, sent.end):
+        if m.label != "REASON" or not m.id:
             continue
         before = {t.lower_ for t in doc[max(sent.start, m.start - REASON_REACH) : m.start]}
         if before & REASON_PREPOSITIONS:

@@ -16,6 +16,7 @@ import srsly
 from spacy.tokens import Doc, Span
 
 from models.record import Actor
+from pipeline.budget import MAX_RECORDS_PER_ARTICLE
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_LABELS, Analyzer, Cue, entity_rows, iter_spans
 from pipeline.records.candidates import Parses
@@ -106,6 +107,9 @@ def _places(patterns_dir: Path) -> dict[tuple[str, ...], str]:
 
 
 MAX_CUE_TOKENS = 8
+# the longest name a mention holds ("Ministry of Communication and Information Technology
+# of the Republic of ..."): how far back a token's covering mention may start
+MAX_MENTION_TOKENS = 24
 # a word that is several cues ("reported": a finding and an attribution) reads as a verb first
 CUE_PRECEDENCE = {
     "ACTION": 0,
@@ -145,6 +149,29 @@ class Context:
     heading_period: str | None = None
     text: str = ""  # doc.text, built once: spaCy joins every token on each access
     parses: Parses = field(default_factory=Parses)  # trained parse of candidate sentences
+    max_records: int = MAX_RECORDS_PER_ARTICLE  # the page's budget (pipeline.budget)
+    _starts: list[int] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._starts = [m.start for m in self.mentions]  # mentions come in text order
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        """Mentions that start in tokens [start, end), in text order (a bisect, not a scan:
+        the rules ask per sentence, and a scan per sentence makes a long page quadratic)."""
+        return self.mentions[bisect_left(self._starts, start) : bisect_left(self._starts, end)]
+
+    def last_mention_before(self, token: int, labels: Sequence[str]) -> Mention | None:
+        """The last mention of these labels that ends at or before a token."""
+        for k in range(bisect_left(self._starts, token) - 1, -1, -1):
+            m = self.mentions[k]
+            if m.label in labels and m.end <= token:
+                return m
+        return None
+
+    def mentions_at(self, token: int) -> list[Mention]:
+        """Mentions that cover a token."""
+        near = self.mentions_in(token - MAX_MENTION_TOKENS, token + 1)
+        return [m for m in near if m.start <= token < m.end]
 
     def cue_at(self, token: int, labels: frozenset[str] | None = None) -> Cue | None:
         """The cue covering a token (of these labels), if any; verb cues come first."""

@@ -16,7 +16,7 @@ from pipeline.actors import actor_group
 from pipeline.actors import same_actor as same_actor_name
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue, country_name
-from pipeline.records.context import Context, Mention, clean_name, cues_in
+from pipeline.records.context import MAX_MENTION_TOKENS, Context, Mention, clean_name, cues_in
 from pipeline.records.structure import order_before
 from pipeline.records.working import WorkingRecord
 from pipeline.words import words
@@ -137,7 +137,7 @@ def tells_new_takedown(ctx: Context, cue: Cue) -> bool:
     if thing is None or thing.pos_ != "NOUN":
         return False  # a pronoun or a name: what was told before, or its operator
     i = ctx.parses.index(thing)
-    if any(m.label == "OPERATOR" and m.start <= i < m.end for m in ctx.mentions):
+    if any(m.label == "OPERATOR" for m in ctx.mentions_at(i)):
         return False  # "banned a marketing firm behind it": who ran it, not what it ran
     determiners = [c.lower_ for c in thing.children if c.dep_ in ("det", "poss")]
     return all(d in INDEFINITE for d in determiners)
@@ -390,15 +390,14 @@ def resolve_subject(
     # conjuncts ("Meta's security team", "Facebook and its sister company Instagram"), not
     # what its prepositional phrases are about ("presence on Facebook and Instagram")
     naming = {ctx.parses.index(t) for t in _naming_tokens(ctx, tok)}
+    near = ctx.mentions_in(min(naming) - MAX_MENTION_TOKENS, max(naming) + 1)
     named = [
-        m
-        for m in ctx.mentions
-        if m.label in ACTOR_KINDS and any(m.start <= k < m.end for k in naming)
+        m for m in near if m.label in ACTOR_KINDS and any(m.start <= k < m.end for k in naming)
     ]
     covering = [m for m in named if m.start <= i < m.end]
     if covering or named:
         return actor_from_mention(ctx, (covering or named)[0]), "actor-subject"
-    for m in ctx.mentions:
+    for m in near:
         # "TAG terminated ...": a company's own research unit acts for the company
         if m.label == "RESEARCH" and any(m.start <= k < m.end for k in naming):
             owner = actor_group(m.id or m.text)
@@ -450,7 +449,7 @@ def _organisation_name(ctx: Context, tok: Token) -> str | None:
 
 
 def _covering(ctx: Context, i: int) -> list[Mention]:
-    return [m for m in ctx.mentions if m.start <= i < m.end]
+    return ctx.mentions_at(i)
 
 
 def _pronoun(
@@ -471,7 +470,7 @@ def _pronoun(
         return (ctx.publisher, "actor-publisher") if ctx.publisher else (None, "")
     if speaker is not None:
         return speaker, "actor-pronoun-speaker"
-    before = [m for m in ctx.mentions if m.label in ACTOR_KINDS and sent.start <= m.start < i]
+    before = [m for m in ctx.mentions_in(sent.start, i) if m.label in ACTOR_KINDS]
     if before:
         return actor_from_mention(ctx, before[-1]), "actor-pronoun-antecedent"
     actor = state.focus_actor or state.last_subject

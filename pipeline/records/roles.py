@@ -126,7 +126,8 @@ def _about_a_topic(doc: Doc, m: Mention) -> bool:
 def _in_a_language(ctx: Context, m: Mention) -> bool:
     """'posted in English and Romanian': a demonym that names a language, in a list of
     languages after "in"."""
-    languages = {(x.start, x.end) for x in ctx.mentions if x.label == "LANGUAGE"}
+    near = ctx.mentions_in(max(0, m.start - ROLE_WINDOW), m.end)
+    languages = {(x.start, x.end) for x in near if x.label == "LANGUAGE"}
     if (m.start, m.end) not in languages:
         return False
     i = m.start - 1
@@ -169,11 +170,9 @@ def countries_in(
     # "blocked by the Malaysian Communications ... Commission": a country in an agency's
     # name is where the agency acts (attach.actor_country), not where targets come from
     agencies = [
-        m
-        for m in ctx.mentions
-        if m.label in AGENCY_LABELS and start <= m.start < end and government_actor
+        m for m in ctx.mentions_in(start, end) if m.label in AGENCY_LABELS and government_actor
     ]
-    for m in ctx.mentions:
+    for m in ctx.mentions_in(start, end):
         if (
             m.label not in ("COUNTRY", "DEMONYM")
             or not (start <= m.start and m.end <= end)
@@ -219,9 +218,9 @@ def countries_in(
         if not start <= i < end:
             continue
         cue_role, rule = _role_before(doc, i, floor)
-        named = [m for m in ctx.mentions if m.label in ("COUNTRY", "DEMONYM") and m.end <= i]
-        if cue_role is not None and named and named[-1].id:
-            code = named[-1].id
+        named = ctx.last_mention_before(i, ("COUNTRY", "DEMONYM"))
+        if cue_role is not None and named is not None and named.id:
+            code = named.id
             if geographic and cue_role == "origin" and rule in LOCATION_ABLE_RULES:
                 cue_role, rule = "location", "country-location-in"  # "withheld in the country"
             out.append((code, country_name(code), cue_role, rule + "-there"))
@@ -246,8 +245,8 @@ def operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
                 j += 1
             if j > k:
                 return doc[k:j].text, "operator-named-as"
-    for m in ctx.mentions:
-        if m.label == "OPERATOR" and start <= m.start and m.end <= end:
+    for m in ctx.mentions_in(start, end):
+        if m.label == "OPERATOR" and m.end <= end:
             # "STOIC, a Tel Aviv political-marketing firm" / "the ad agency Panda"
             if m.start >= 2 and doc[m.start - 1].text == "," and _proper(doc[m.start - 2]):
                 j = m.start - 2
@@ -279,7 +278,7 @@ def operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
             if k < end and doc[k].lower_ == "the":
                 k += 1
             country = next(
-                (m for m in ctx.mentions if m.start == k and m.label in ("COUNTRY", "DEMONYM")),
+                (m for m in ctx.mentions_in(k, k + 1) if m.label in ("COUNTRY", "DEMONYM")),
                 None,
             )
             if country is not None and country.end < end and doc[country.end].lower_ == "'s":
@@ -288,8 +287,7 @@ def operator_in(ctx: Context, start: int, end: int) -> tuple[str | None, str]:
             while j < end and _proper(doc[j]):
                 j += 1
             if j > k and not any(
-                m.start <= k < m.end and m.label in ("COUNTRY", "DEMONYM", "PLATFORM", "COMPANY")
-                for m in ctx.mentions
+                m.label in ("COUNTRY", "DEMONYM", "PLATFORM", "COMPANY") for m in ctx.mentions_at(k)
             ):
                 return doc[k:j].text, "operator-linked-to"
     return None, ""

@@ -157,7 +157,13 @@ def freeze(
         )
         for c, metric in zip(rec.reach, rec.reach_metrics, strict=True)
     ]
-    evidence = [Evidence(text=text[s:e].strip(), start=s, end=e) for s, e in rec.evidence]
+    evidence: list[Evidence] = []
+    for s, e in rec.evidence:
+        # offsets of the sentence without the blank around it, so text[start:end] is its text
+        s += len(text[s:e]) - len(text[s:e].lstrip())
+        e -= len(text[s:e]) - len(text[s:e].rstrip())
+        if e > s and not any(x.start == s and x.end == e for x in evidence):
+            evidence.append(Evidence(text=text[s:e], start=s, end=e))
     return TakedownRecord(
         record_id=record_id(source, rec, input),
         source=source,
