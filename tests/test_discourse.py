@@ -390,3 +390,27 @@ def test_discourse_what_posts_were_about_is_no_place(analyze):
     text = "Twitter withheld about 150 tweets in India on Monday."
     (rec,) = analyze(text).records
     assert [(c.code, c.role) for c in rec.countries] == [("IN", "location")]
+
+
+def test_discourse_numbered_sections_and_a_total_over_them(analyze):
+    text = (
+        "Meta said it took action against two networks. Together they accounted for 150 "
+        "Facebook accounts and 30 Pages.\n\n"
+        "1. Armenia\n\n"
+        "The first network originated in Armenia and targeted audiences in Georgia.\n\n"
+        "- Presence on Facebook: 100 Facebook accounts and 20 Pages.\n\n"
+        "2. Chad\n\n"
+        "The second network was run from Chad and posted in French.\n\n"
+        "- Presence on Facebook: 50 Facebook accounts and 10 Pages.\n"
+    )
+    found = analyze(text).records
+    assert [(sorted(t.count for t in r.targets), r.is_total) for r in found] == [
+        ([30, 150], True),
+        ([20, 100], False),
+        ([10, 50], False),
+    ]
+    assert [sorted((c.code, c.role) for c in r.countries) for r in found[1:]] == [
+        [("AM", "origin"), ("GE", "target")],
+        [("TD", "origin")],
+    ]
+    assert all(r.action == "removed" for r in found)

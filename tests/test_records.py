@@ -916,3 +916,27 @@ def test_records_a_page_over_its_record_budget_stops_at_the_budget(extractor):
         small.extract(article)
     assert error.value.code == "extract.too_many_records"
     assert "over the budget of 5" in str(error.value)
+
+
+def test_records_a_table_column_of_what_was_kept_is_no_takedown(analyze):
+    text = (
+        "X removed 300 accounts tied to two networks, it said.\n"
+        "Network | Accounts | Posts archived\n"
+        "Network one | 180 | 52,000\n"
+        "Network two | 120 | 31,500\n"
+    )
+    found = analyze(text).records
+    assert sorted(t.count for r in found for t in r.targets) == [120, 180, 300]
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        ("Bluesky said it took down 2,870 accounts for impersonation.", "Bluesky"),
+        ("Douyin removed 11,000 videos of the fake clinic.", "Douyin"),
+        ("Tencent said it had removed 900 WeChat accounts.", "Tencent"),
+    ],
+)
+def test_records_platforms_beyond_the_big_ones(analyze, text, actor):
+    (rec,) = analyze(text).records
+    assert rec.actor.name == actor and rec.actor.kind == "platform"

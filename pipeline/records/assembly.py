@@ -140,7 +140,9 @@ class RecordBuilder:
                 # "Peru" over "This network originated in Peru ...": a new section is about
                 # a network of its own, not the record told above it
                 self.state.focus = None
-                self.state.section_start = sent.start
+                # the section is what comes under the heading: a heading names its network's
+                # country again in the sentences below it ("Vietnam" / "originated in Vietnam")
+                self.state.section_start = sent.end
             if not self._sentence(sent):
                 self._follow_up(sent)
             observe(ctx, self.state, sent)
@@ -152,13 +154,14 @@ class RecordBuilder:
         return [self._finish(rec) for rec in self.state.records]
 
     def _section_heading(self, sent: Span, sent_text: str) -> bool:
-        """A line of its own, short and with no closing punctuation: a subheading."""
-        line = sent_text.strip()
+        """A line of its own, short and with no closing punctuation: a subheading ("Peru",
+        "2. Peru", "Network targeting Moldova")."""
+        line = self._line(sent).strip()
         return (
             self._starts_line(sent)
-            and self._line(sent).strip() == line
             and 0 < len(line.split()) <= MAX_HEADING_WORDS
             and line[-1] not in HEADING_END_PUNCTUATION
+            and not self.tables.is_row(line)
         )
 
     def _line(self, sent: Span) -> str:

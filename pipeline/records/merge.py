@@ -115,36 +115,56 @@ def breakdown_of(focus: WorkingRecord | None, rec: WorkingRecord) -> bool:
 
 
 def mark_sums(records: list[WorkingRecord]) -> None:
-    """A record whose one count is exactly the sum of the same kind's counts in two or more
+    """A record whose counts are exactly the sums of the same kinds' counts in two or more
     other records of the article (a year's blocks beside each year's, a report's beside each
     network's), or of the records told right after it ("2,596 channels ... 186 in April,
-    1,098 in May and 1,312 in June"), is their total: it is flagged, not dropped, and parts
-    that name no country are where it is."""
-    for n, rec in enumerate(records):
-        if rec.is_total or len(rec.targets) != 1 or rec.targets[0].value is None:
+    1,098 in May and 1,312 in June"; "Together they accounted for 1,354 accounts and 159
+    Pages" over the networks described next), is their total: it is flagged, not dropped,
+    and parts that name no country are where it is."""
+    ordered = sorted(records, key=lambda r: r.first_token)  # merges move records to the end
+    for n, rec in enumerate(ordered):
+        wholes = _counts(rec)
+        if rec.is_total or not wholes:
             continue
-        whole, kind = rec.targets[0].value, rec.targets[0].kind
         others = [
             other
             for other in records
             if other is not rec and not other.is_total and same_actor_or_none(other, rec)
         ]
-        parts = [p for p in others if any(c.kind == kind and c.value for c in p.targets)]
-        if len(parts) >= 2 and sum(_count_of(p, kind) for p in parts) == whole:
-            _flag_total(rec, parts)  # exact: near sums happen by chance
-            continue
+        if len(rec.targets) == 1:
+            kind = rec.targets[0].kind
+            parts = [p for p in others if any(c.kind == kind and c.value for c in p.targets)]
+            if len(parts) >= 2 and sum(_count_of(p, kind) for p in parts) == rec.targets[0].value:
+                _flag_total(rec, parts)  # exact: near sums happen by chance
+                continue
         run: list[WorkingRecord] = []
-        for other in records[n + 1 :]:
+        sums = dict.fromkeys(wholes, 0.0)
+        for other in ordered[n + 1 :]:
             if other.is_total or not same_actor_or_none(other, rec):
                 break
-            if [c.kind for c in other.targets] != [kind]:
+            counts = _counts(other)
+            if not counts or not set(counts) <= set(wholes):
                 break
             run.append(other)
-            total = sum(_count_of(p, kind) for p in run)
-            if total >= whole:
-                if total == whole and len(run) >= 2:
+            for key, value in counts.items():
+                sums[key] += value
+            if any(sums[k] > wholes[k] for k in wholes):
+                break
+            if sums == wholes:
+                if len(run) >= 2:
                     _flag_total(rec, run)
                 break
+
+
+def _counts(rec: WorkingRecord) -> dict[str | None, float]:
+    """A record's counts summed by kind (its Facebook and Instagram accounts together: the
+    platform of a bare count is only known when the record is frozen), if all are exact."""
+    counts: dict[str | None, float] = {}
+    for c in rec.targets:
+        if c.value is None:
+            return {}
+        counts[c.kind] = counts.get(c.kind, 0.0) + c.value
+    return counts
 
 
 def _count_of(rec: WorkingRecord, kind: str | None) -> float:

@@ -18,6 +18,7 @@ from pipeline.words import words
 
 MIN_BARE_ROW_BARS = 1  # "Issuing body | Websites": a bar inside a line makes a row
 ACTOR_HEADERS = words("table_actor_headers")
+OTHER_COUNT_HEADERS = words("table_other_count_headers")
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ class TableReader:
         for n, text in enumerate(texts):
             found = re.findall(r"[a-z]+", text)
             kinds = [ctx.lexicon.unit_kinds[w] for w in found if w in ctx.lexicon.unit_kinds]
-            if kinds and kinds[0] not in ctx.lexicon.non_target_kinds and n > 0:
+            told_apart = bool(set(found) & OTHER_COUNT_HEADERS)  # "Tweets archived"
+            if kinds and kinds[0] not in ctx.lexicon.non_target_kinds and n > 0 and not told_apart:
                 self.columns.append(Column(n, kinds[0], cells[n]))
             elif any(w in ("followers", "subscribers") for w in found):
                 self.reach_columns.append((n, "followers"))
