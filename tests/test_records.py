@@ -940,3 +940,31 @@ def test_records_a_table_column_of_what_was_kept_is_no_takedown(analyze):
 def test_records_platforms_beyond_the_big_ones(analyze, text, actor):
     (rec,) = analyze(text).records
     assert rec.actor.name == actor and rec.actor.kind == "platform"
+
+
+def test_records_parts_listed_after_among_them(analyze):
+    text = (
+        "The watchdog restricted access to 30,000 pages last quarter. Among them were 14 "
+        "thousand pages selling fake diplomas and 9 thousand pages of unlicensed lenders."
+    )
+    found = analyze(text).records
+    assert [(r.targets[0].count, r.is_total) for r in found] == [
+        (30000, False),
+        (14000, False),
+        (9000, False),
+    ]
+
+
+def test_records_parts_of_one_count_by_platform(analyze):
+    text = (
+        "The commission blocked 14 websites, 6 apps and 40 social media accounts in May. Of "
+        "the social media accounts, 22 were on Facebook, 12 on TikTok and 6 on X."
+    )
+    found = analyze(text).records
+    assert [[(t.kind, t.count, t.platform) for t in r.targets] for r in found] == [
+        [("website", 14, None), ("app", 6, None), ("account", 40, None)],
+        [("account", 22, "Facebook")],
+        [("account", 12, "TikTok")],
+        [("account", 6, "X")],
+    ]
+    assert not found[0].is_total  # its websites and apps are no parts

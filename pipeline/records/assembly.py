@@ -92,6 +92,7 @@ ALL_OF_THEM = words("all_of_them")
 # a table whose rows add up to at least this share of the count told just above (and not
 # more) breaks it down; the Turkish and TAG tables of the fixtures cover 97% and 80%
 TABLE_BREAKDOWN_SHARE = 0.5
+FRONTED_REACH = 8  # "Of the social media accounts," : the words before the comma
 MAX_HEADING_WORDS = 8  # "Peru", "Network targeting the Tibetan diaspora": a subheading
 HEADING_END_PUNCTUATION = frozenset('.!?:;,"”')
 OTHER_NETWORK_REACH = 4  # "a second China-based network": words between "second" and "network"
@@ -597,28 +598,43 @@ class RecordBuilder:
         return made
 
     def _fronted_subsets(self, sent: Span, claims: list[Claim], parent: WorkingRecord) -> bool:
-        """'Of those, 69 were tied to Russian state actors, while the remaining 31 ...': the
-        parts of the record just told, each with the countries of its own clause (the rest,
-        "the remaining 31", those of the whole when its clause names none)."""
+        """'Of those, 69 were tied to Russian state actors, while the remaining 31 ...', 'Of
+        the accounts, 28 were on Facebook, 19 on Instagram ...': the parts of a count of the
+        record just told, each with the country or platform of its own clause (the rest,
+        "the remaining 31", where the whole is when its clause names no place)."""
         ctx = self.ctx
         doc = ctx.doc
-        kinds = {(t.kind, t.platform) for t in parent.targets}
-        whole = parent.targets[0].value if len(parent.targets) == 1 else None
-        fronted = (
-            sent.end - sent.start > 3
-            and doc[sent.start].lower_ == "of"
-            and doc[sent.start + 1].lower_ in SUBSET_DETERMINERS
-        )
-        if not fronted or len(kinds) != 1 or whole is None:
+        if sent.end - sent.start <= 3 or doc[sent.start].lower_ != "of":
             return False
-        ((kind, platform),) = kinds
-        bare = [c for c in claims if not c.kind and c.value is not None and c.value < whole]
+        comma = next((t.i for t in sent[:FRONTED_REACH] if t.text == ","), None)
+        if comma is None or doc[sent.start + 1].lower_ not in SUBSET_DETERMINERS:
+            return False
+        # "Of those," names the record's one count; "Of the social media accounts," one kind
+        named = {ctx.lexicon.unit_kinds.get(t.lower_) for t in doc[sent.start + 1 : comma]}
+        wholes = [t for t in parent.targets if t.kind in named] or (
+            parent.targets if len(parent.targets) == 1 else []
+        )
+        if len(wholes) != 1 or wholes[0].value is None:
+            return False
+        whole = wholes[0]
+        size = whole.value or 0.0
+        bare = [
+            c
+            for c in claims
+            if c.start > comma and c.kind in (None, whole.kind) and 0 < (c.value or 0) < size
+        ]
         made = False
         for n, claim in enumerate(bare):
             end = bare[n + 1].start if n + 1 < len(bare) else sent.end
             rest = claim.start > 0 and doc[claim.start - 1].lower_ in REST_WORDS
-            # a part the sentence ties to a place ("180 were run from Iran"), or the rest
-            if not rest and not countries_in(ctx, claim.end, end, sent.start, parent.actor):
+            platform = next(
+                (m.id or m.text for m in ctx.mentions_in(claim.end, end) if m.label == "PLATFORM"),
+                None,
+            )
+            # a part the sentence ties to a place ("180 were run from Iran") or a platform
+            # ("28 were on Facebook"), or the rest
+            placed = countries_in(ctx, claim.end, end, sent.start, parent.actor)
+            if not rest and not placed and platform is None:
                 continue
             part = Claim(
                 value=claim.value,
@@ -627,8 +643,8 @@ class RecordBuilder:
                 num_start=claim.num_start,
                 num_end=claim.num_end,
                 unit=None,
-                kind=kind,
-                platform=platform,
+                kind=whole.kind,
+                platform=platform or whole.platform,
                 qualifier=claim.qualifier,
                 approximate=claim.approximate,
                 rules=["target-subset-of-total"],
@@ -642,7 +658,8 @@ class RecordBuilder:
                 for key in parent.countries:
                     rec.countries.setdefault(key, parent.countries[key])
                 rec.add_rule("country-of-the-whole")
-            parent.is_total = True
+            # the record is their total when that count is all it counts
+            parent.is_total = parent.is_total or len(parent.targets) == 1
             made = True
         return made
 

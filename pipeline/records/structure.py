@@ -21,6 +21,7 @@ TO_DATE = frozenset({"to-date", "so-far", "thus-far"})  # CUMULATIVE cue values 
 PERFECT_AUX = words("perfect_auxiliaries")
 
 # How far before an action a modality cue still governs it, by kind (tokens).
+LISTING_OPENER = 2  # "Among them are ...", "They included ...": the cue opens the sentence
 MAX_BLOCK_CHAIN = 3  # verbs climbed from a takedown verb to the one whose modality it shares
 MODAL_REACH = {
     "negation": 3,  # "did not remove", "has not blocked"
@@ -341,6 +342,12 @@ def coordinated_governors(ctx: Context, claims: list[Claim], sent: Span) -> dict
             # "88,000 accounts that showed spam, all of which it has suspended": the parser
             # hangs the verb anywhere; the words say which count it takes
             cue = _which_action(ctx, claim, sent)
+            if cue is None:
+                # "Among them are 12,000 materials ...": a make-up cue before the count
+                # whose copula the parser took for the verb
+                near = governor(ctx, claim, sent)
+                opens = near is not None and near.start - sent.start <= LISTING_OPENER
+                cue = near if near is not None and near.label == "COMPOSE" and opens else None
         if cue is not None:
             governors[id(claim)] = cue
     for left, right in reversed(list(zip(claims, claims[1:], strict=False))):
