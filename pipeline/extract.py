@@ -4,6 +4,7 @@
 matcher, unit tables) is loaded once per process and passed in.
 """
 
+import functools
 import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -16,6 +17,8 @@ from pipeline.nlp import Analyzer, entities, iter_spans
 from pipeline.records import build_records
 from pipeline.records.candidates import Parser, candidate_sentences
 from pipeline.records.context import load_lexicon
+
+NAME_CACHE = 4096  # distinct headlines, site names and bylines remembered per worker
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,16 @@ class Extractor:
         """Headline -> the actor it names first, for agentless sentences in the body."""
         if not title:
             return None
-        doc = self.analyzer.parse(title)
-        for span in iter_spans(doc):
+        name = self._named_company(title)
+        return Actor(name=name, kind="platform") if name else None
+
+    @functools.lru_cache(maxsize=NAME_CACHE)  # noqa: B019 (one Extractor per worker)
+    def _named_company(self, text: str) -> str | None:
+        """A short text (headline, site name, byline) -> the platform or company it names
+        first; site names and bylines repeat across a batch's pages."""
+        for span in iter_spans(self.analyzer.parse(text)):
             if span.label_ in ("PLATFORM", "COMPANY"):
-                return Actor(name=span.id_ or span.text, kind="platform")
+                return str(span.id_ or span.text)
         return None
 
     def publisher(self, source: Source) -> Actor | None:
@@ -61,11 +70,10 @@ class Extractor:
             name = self.lexicon.actor_names.get(label)
             if name is not None:
                 return Actor(name=name, kind="platform")
-        for name in (source.site, source.author):  # og:site_name, the byline
-            if name:
-                for span in iter_spans(self.analyzer.parse(name)):
-                    if span.label_ in ("PLATFORM", "COMPANY"):
-                        return Actor(name=span.id_ or span.text, kind="platform")
+        for text in (source.site, source.author):  # og:site_name, the byline
+            company = self._named_company(text) if text else None
+            if company is not None:
+                return Actor(name=company, kind="platform")
         return None
 
     def extract(
@@ -104,7 +112,9 @@ class Extractor:
                 if any(c.label == "ACTION" for c in cues)
                 else None
             ),
-            publisher=self.publisher(article.source),
+            publisher=(
+                self.publisher(article.source) if any(c.label == "ACTION" for c in cues) else None
+            ),
             text=article.text,
             parses=parses,
             input=input or "",

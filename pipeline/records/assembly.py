@@ -118,11 +118,10 @@ class RecordBuilder:
         self.tables = TableReader()
         self.article_country: str | None = None
         self.summing = False  # the sentence being read sums up several networks
+        self._defaults_read = False  # ctx.default_period and default_reason are set
 
     def run(self) -> list[WorkingRecord]:
         ctx = self.ctx
-        ctx.default_period = self._default_period()
-        ctx.default_reason = self._default_reason()
         for sent in ctx.doc.sents:
             sent_text = ctx.text_of(sent)
             if not sent_text.strip():
@@ -261,6 +260,7 @@ class RecordBuilder:
 
     def _finish(self, rec: WorkingRecord) -> WorkingRecord:
         ctx = self.ctx
+        self._article_defaults()
         if rec.period is None and ctx.default_period:
             rec.period = ctx.default_period
             rec.add_rule("period-article")
@@ -293,6 +293,16 @@ class RecordBuilder:
                 rec.inferred.add((code, role))
                 rec.add_rule("country-article")
         return rec
+
+    def _article_defaults(self) -> Context:
+        """The article's own period and lede reason, read once and only for an article
+        with a record to give them to."""
+        ctx = self.ctx
+        if not self._defaults_read:
+            ctx.default_period = self._default_period()
+            ctx.default_reason = self._default_reason()
+            self._defaults_read = True
+        return ctx
 
     def _default_period(self) -> str | None:
         for sent in self.ctx.doc.sents:

