@@ -42,9 +42,9 @@ HOSTILE: dict[str, tuple[str, str]] = {
         "a takedown sentence then 10,000 bare numbers",
         "extract.too_many_claims",
     ),
-    "ten-thousand-takedowns": (
-        "10,000 takedown sentences, 50 distinct figures (records merge)",
-        "records",
+    "four-thousand-takedowns": (
+        "4,000 takedown sentences, 50 distinct figures (the rest restate them)",
+        "50 records",
     ),
     "four-thousand-distinct-takedowns": (
         "4,000 takedown sentences with distinct figures",
@@ -68,10 +68,9 @@ def build(name: str) -> str:
             "<html><body><article><h1>Figures</h1><p>Facebook removed 120 accounts and the "
             f"figures were {figures}.</p></article></body></html>"
         )
-    if name == "ten-thousand-takedowns":
+    if name == "four-thousand-takedowns":
         body = "".join(
-            f"<p>Facebook removed {100 + i % 50} accounts linked to Peru.</p>"
-            for i in range(10_000)
+            f"<p>Facebook removed {100 + i % 50} accounts linked to Peru.</p>" for i in range(4_000)
         )
         return f"<html><body><article><h1>Takedowns</h1>{body}</article></body></html>"
     if name == "four-thousand-distinct-takedowns":
@@ -218,10 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="takedowns-hostile-") as tmp:
         alone = hostile_alone(Path(tmp), names)
         mixed = batch(Path(tmp), names, args.good)
-    print(f"{'page':<22} {'size MiB':>8} {'wall s':>7} {'main MiB':>9} {'worker MiB':>11}  outcome")
+    print(f"{'page':<32} {'size MiB':>8} {'wall s':>7} {'main MiB':>9} {'worker MiB':>11}  outcome")
     for name, r in alone.items():
         outcome = ",".join(r["errors"]) or f"{r['records']} records"
-        print(f"{name:<22} {r['page_mib']:>8} {r['wall_s']:>7} {r['main_peak_mib']:>9} "
+        print(f"{name:<32} {r['page_mib']:>8} {r['wall_s']:>7} {r['main_peak_mib']:>9} "
               f"{r['worker_peak_mib']:>11}  {outcome}")  # fmt: skip
     m = mixed["with_hostile"]
     print(f"\n--jobs 2, {args.good} good pages + {len(names) - 1} hostile: {m['wall_s']} s, "
