@@ -9,11 +9,13 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from spacy.tokens import Doc
+
 from models.article import Article, Entity, NumericClaim, Source
 from models.record import Actor, TakedownRecord
 from pipeline.budget import MAX_TEXT_CHARS, Budget, check_claims, check_records, check_text
 from pipeline.claims import Claim, ClaimFinder
-from pipeline.nlp import Analyzer, entities, iter_spans
+from pipeline.nlp import ENTITY_KEY, Analyzer, Cue, entities, iter_spans
 from pipeline.records import build_records
 from pipeline.records.candidates import Parser, candidate_sentences
 from pipeline.records.context import load_lexicon
@@ -98,28 +100,26 @@ class Extractor:
         )
         ents = entities(doc)
         t1 = time.perf_counter()
-        parses = self.parser.parse(candidate_sentences(doc, cues, found))
+        candidates = candidate_sentences(doc, cues, found)
+        parses = self.parser.parse(candidates)
         t_parse = time.perf_counter()
-        records = build_records(
-            doc,
-            cues=cues,
-            claims=found,
-            source=article.source,
-            lexicon=self.lexicon,
-            # the headline is parsed only when the body has a takedown verb to give it to
-            title_actor=(
-                self.title_actor(article.source.title)
-                if any(c.label == "ACTION" for c in cues)
-                else None
-            ),
-            publisher=(
-                self.publisher(article.source) if any(c.label == "ACTION" for c in cues) else None
-            ),
-            text=article.text,
-            parses=parses,
-            input=input or "",
-            max_records=self.budget.records_per_article,
-        )
+        records: list[TakedownRecord] = []
+        if candidates or _may_hold_uncounted(doc, cues, article.text):
+            acting = any(c.label == "ACTION" for c in cues)
+            records = build_records(
+                doc,
+                cues=cues,
+                claims=found,
+                source=article.source,
+                lexicon=self.lexicon,
+                # the headline is read only when the body has a takedown verb to give it to
+                title_actor=self.title_actor(article.source.title) if acting else None,
+                publisher=self.publisher(article.source) if acting else None,
+                text=article.text,
+                parses=parses,
+                input=input or "",
+                max_records=self.budget.records_per_article,
+            )
         check_records(len(records), limit=self.budget.records_per_article)
         t2 = time.perf_counter()
         if timings is not None:
@@ -127,6 +127,18 @@ class Extractor:
             timings["parse"] = timings.get("parse", 0.0) + (t_parse - t1)
             timings["records"] = timings.get("records", 0.0) + (t2 - t_parse)
         return Extraction(ents, [_claim_model(doc, c) for c in found], records)
+
+
+def _may_hold_uncounted(doc: Doc, cues: list[Cue], text: str) -> bool:
+    """Can an article whose sentences give the parser nothing still hold a record: an app
+    banned by name ("the cabinet banned TikTok"), or table rows under a takedown verb?"""
+    if not any(c.label == "ACTION" for c in cues):
+        return False
+    return (
+        " | " in text
+        or "\n|" in text
+        or any(s.label_ == "PLATFORM" for s in doc.spans.get(ENTITY_KEY, []))
+    )
 
 
 def _claim_model(doc, c: Claim) -> NumericClaim:  # type: ignore[no-untyped-def]
