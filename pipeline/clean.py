@@ -5,7 +5,8 @@ The only module that imports trafilatura; import it lazily from elsewhere so tha
 
 The page is parsed once (trafilatura's own loader) and that tree feeds everything:
 
-1. trafilatura in precision mode, metadata included, comments excluded ("trafilatura");
+1. trafilatura in precision mode, comments excluded ("trafilatura"), and its metadata
+   pass for the fields a Source keeps (title, author, url, site, date);
 2. only when that yields almost nothing, trafilatura's balanced mode on the same tree,
    which adds its baseline rescue and recall escalation ("trafilatura");
 3. when that is still short, the text of the largest ``<article>``/``<main>`` if it is
@@ -20,13 +21,25 @@ only labelled set we have; ``python scripts/aeb_score.py`` measures them.
 """
 
 import hashlib
+import logging
 import re
 from collections import Counter
 from datetime import date
 
 import trafilatura
+from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
+from trafilatura.metadata import (
+    META_URL,
+    examine_meta,
+    extract_author,
+    extract_domain,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
 from trafilatura.settings import Document
 
 from models.article import Article, Source, TextMethod
@@ -34,6 +47,8 @@ from models.page import Page
 from pipeline.budget import check_markup, check_tree
 from pipeline.errors import CleanError
 from pipeline.links import extract_links
+
+logger = logging.getLogger(__name__)
 
 # Below this many characters the precision-mode text is treated as a miss: the balanced pass
 # runs, then the <article>/<main> text is compared. 250 is trafilatura's own
@@ -115,12 +130,13 @@ def clean_html(html: str, *, page: Page, encoding: str) -> Article:
     check_markup(html, input=page.input)  # the page budget: no tree for a page over it
     tree = _parse(html, page)
     check_tree(tree, input=page.input)  # ... and trafilatura never sees one
-    document = _trafilatura(tree, page)
+    meta = _metadata(tree, page.url)
+    body = _trafilatura(tree, page.url or meta.url)
     text = ""
     method: TextMethod = "trafilatura"
-    if document is not None and document.text:
-        text = _normalize(document.text)
-        text = _prune_boilerplate(_add_continuations(tree, text), title=document.title)
+    if body:
+        text = _normalize(body)
+        text = _prune_boilerplate(_add_continuations(tree, text), title=meta.title)
     if len(text) < RESCUE_MIN_CHARS:
         # trafilatura barely found anything: trust <article>/<main> markup when it holds more
         tagged = _tag_text(tree)
@@ -128,15 +144,13 @@ def clean_html(html: str, *, page: Page, encoding: str) -> Article:
             text, method = tagged, "article-tag"
     if not text:
         text, method = _block_text(_body(tree)), "body-text"
-    if method != "trafilatura" and document is None:
-        document = _metadata(tree, page)  # its metadata pass runs alone, on these pages only
     if not text:
         raise CleanError("clean.no_text", "no article text found in the page", input=page.input)
-    source = _source(document, page)
+    source = _source(meta, page)
     return Article(
         source=source,
         text=text,
-        language=_language(document, tree),
+        language=_language(tree),
         method=method,
         encoding=encoding,
         links=extract_links(tree, text, base_url=source.url),
@@ -157,21 +171,17 @@ def _parse(html: str, page: Page) -> HtmlElement:
     return tree
 
 
-def _trafilatura(tree: HtmlElement, page: Page) -> Document | None:
-    """parsed page -> trafilatura's Document (text + metadata), None when it finds no text."""
-    document = _bare(tree, page.url, favor_precision=True, with_metadata=True, fast=FAST_FIRST)
-    if document is not None and len(document.text or "") >= RESCUE_MIN_CHARS:
-        return document
+def _trafilatura(tree: HtmlElement, url: str | None) -> str | None:
+    """parsed page -> trafilatura's text, None when it finds none."""
+    document = _bare(tree, url, favor_precision=True, fast=FAST_FIRST)
+    text = document.text if document is not None else None
+    if text and len(text) >= RESCUE_MIN_CHARS:
+        return text
     # precision mode skips trafilatura's rescue cascade; run it only for these few pages
-    rescue = _bare(
-        tree, page.url, favor_precision=False, with_metadata=document is None, fast=False
-    )
-    if rescue is None or len(rescue.text or "") <= len((document and document.text) or ""):
-        return document
-    if document is not None:
-        document.text = rescue.text
-        return document
-    return rescue
+    rescue = _bare(tree, url, favor_precision=False, fast=False)
+    if rescue is not None and len(rescue.text or "") > len(text or ""):
+        return rescue.text
+    return text
 
 
 def _bare(
@@ -179,10 +189,10 @@ def _bare(
     url: str | None,
     *,
     favor_precision: bool,
-    with_metadata: bool,
     fast: bool,
 ) -> Document | None:
-    """parsed page -> one trafilatura bare extraction, None on no text or a parser failure."""
+    """parsed page -> one trafilatura bare extraction (text only), None on no text or a parser
+    failure."""
     try:
         result = trafilatura.bare_extraction(
             tree,
@@ -190,10 +200,7 @@ def _bare(
             favor_precision=favor_precision,
             include_comments=False,  # reader comments are not the article
             include_tables=True,  # aeb-dev: dropping tables cost 0.009 F1 (0.9691 -> 0.9602)
-            with_metadata=with_metadata,
-            # dates from the page's markup only: a free-text search takes "IT Act, 2000"
-            # for a publish date, and relative periods are resolved against it
-            date_extraction_params=DATE_PARAMS,
+            with_metadata=False,  # read once by _metadata, for both passes
             fast=fast,
         )
     except (etree.LxmlError, RecursionError):
@@ -202,12 +209,42 @@ def _bare(
     return result if isinstance(result, Document) else None
 
 
-def _metadata(tree: HtmlElement, page: Page) -> Document | None:
-    """parsed page -> trafilatura metadata alone (for pages whose text came from a fallback)."""
+def _metadata(tree: HtmlElement, url: str | None) -> Document:
+    """parsed page -> trafilatura's metadata for the fields a Source keeps.
+
+    These are trafilatura.extract_metadata's own steps, in its order, without the three no
+    record uses (categories, tags, licence): on aeb-dev those took 3.0 of its 5.1 ms per
+    page. tests/test_clean.py holds the result equal to extract_metadata's on every field
+    kept, so a trafilatura release that changes the steps fails there. Never raises: a
+    failing step leaves its field empty."""
+    meta = Document()
     try:
-        return trafilatura.extract_metadata(tree, default_url=page.url)
-    except (etree.LxmlError, RecursionError, ValueError):
-        return None
+        meta = examine_meta(tree)
+        if meta.author and " " not in meta.author:
+            meta.author = None  # a one-word author meta is a handle or a site name
+        try:
+            meta = extract_meta_json(tree, meta)
+        except Exception as err:  # noqa: BLE001 (trafilatura's own guard: JSON-LD is often broken)
+            logger.debug("JSON-LD metadata skipped: %s: %s", type(err).__name__, err)
+        meta.title = meta.title or extract_title(tree)
+        meta.author = meta.author or extract_author(tree)
+        meta.url = meta.url or extract_url(tree, url)
+        if meta.url:
+            meta.hostname = extract_domain(meta.url, fast=True)
+        # dates from the page's markup only: a free-text search takes "IT Act, 2000" for a
+        # publish date, and relative periods are resolved against it
+        meta.date = find_date(tree, url=meta.url, extensive_search=False, original_date=True)
+        meta.sitename = meta.sitename or extract_sitename(tree)
+        if meta.sitename:
+            meta.sitename = meta.sitename.lstrip("@")
+            if "." not in meta.sitename and not meta.sitename[:1].isupper():
+                meta.sitename = meta.sitename.title()
+        elif meta.url and (match := META_URL.match(meta.url)):
+            meta.sitename = match[1]
+        meta.clean_and_trim()
+    except (etree.LxmlError, RecursionError, ValueError, TypeError, AttributeError) as err:
+        logger.debug("metadata pass stopped: %s: %s", type(err).__name__, err)
+    return meta
 
 
 def _normalize(text: str) -> str:
@@ -317,9 +354,6 @@ def _body(tree: HtmlElement) -> HtmlElement:
     return body if body is not None else tree
 
 
-DATE_PARAMS = {"extensive_search": False, "original_date": True}
-
-
 def _published(value: str | None) -> date | None:
     """trafilatura's date string (YYYY-MM-DD...) -> date, None when absent or malformed."""
     if not value:
@@ -330,9 +364,8 @@ def _published(value: str | None) -> date | None:
         return None
 
 
-def _source(document: Document | None, page: Page) -> Source:
+def _source(meta: Document, page: Page) -> Source:
     """trafilatura metadata + page provenance -> Source."""
-    meta = document or Document()
     return Source(
         url=page.url or meta.url or None,
         path=page.path,
@@ -345,10 +378,9 @@ def _source(document: Document | None, page: Page) -> Source:
     )
 
 
-def _language(document: Document | None, tree: HtmlElement) -> str | None:
-    """trafilatura's language, else the <html lang> primary subtag lower-cased, else None."""
-    if document is not None and document.language:
-        return document.language.lower()
+def _language(tree: HtmlElement) -> str | None:
+    """the <html lang> primary subtag lower-cased, else None (trafilatura's metadata has no
+    language; its own detection needs a target language and an optional package)."""
     root = tree.getroottree().getroot()
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
     match = LANG_RE.match(lang.strip())

@@ -113,6 +113,44 @@ def test_clean_parses_metadata(field: str, expected: object) -> None:
     assert getattr(source, field) == expected
 
 
+# Pages whose metadata comes from different places: meta tags, JSON-LD, a byline in the
+# body, the URL alone, nothing at all; and every fixture page.
+METADATA_PAGES = [
+    news_page(paragraphs(BODY)),
+    "<html><head><title>Agency blocks SIM cards</title>"
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Agency blocks '
+    'SIM cards", "datePublished": "2022-07-14", "author": {"@type": "Person", "name": "Ola '
+    'Bankole"}, "publisher": {"@type": "Organization", "name": "Lagos Ledger"}}</script>'
+    f"</head><body><article>{paragraphs(BODY)}</article></body></html>",
+    "<html><head><title>x</title></head><body><article><p class='byline'>By Mira Sandoval</p>"
+    f"{paragraphs(BODY)}</article></body></html>",
+    f"<html><body>{paragraphs(BODY)}</body></html>",
+    "<html><head><meta name='twitter:site' content='@herald'></head><body><p>Short.</p></body>"
+    "</html>",
+] + [p.read_text(encoding="utf-8") for p in sorted((REPO / "fixtures").glob("**/*.html"))]
+
+
+@pytest.mark.parametrize("html", METADATA_PAGES)
+@pytest.mark.parametrize("url", [None, "https://news.example.net/2022/07/agency-blocks"])
+def test_metadata_pass_equals_trafilatura_on_fields_kept(html: str, url: str | None) -> None:
+    """The clean stage runs trafilatura's metadata steps itself, without categories, tags and
+    licence; on every field a Source keeps it must give what extract_metadata gives."""
+    from lxml.html import document_fromstring
+    from trafilatura.metadata import extract_metadata
+
+    from pipeline.clean import _metadata
+
+    tree = document_fromstring(html)
+    ours = _metadata(tree, url)
+    theirs = extract_metadata(
+        document_fromstring(html),
+        default_url=url,
+        date_config={"extensive_search": False, "original_date": True},
+    )
+    for field in ("title", "author", "url", "hostname", "sitename", "date"):
+        assert getattr(ours, field) == getattr(theirs, field), field
+
+
 @pytest.mark.parametrize("url", ["https://mirror.example.org/saved/page-1"])
 def test_clean_prefers_page_url_and_carries_provenance(url: str) -> None:
     html = news_page(paragraphs(BODY))
