@@ -153,7 +153,7 @@ def extract(
     """
     from pipeline.budget import Budget
     from pipeline.errors import OutputError, OutputWriteError, ResumeError
-    from pipeline.records.candidates import ModelMissingError, check_model
+    from pipeline.model import ModelMissingError, check_model
     from pipeline.run import Outputs, run_batch
 
     _setup_logging(verbose, quiet)

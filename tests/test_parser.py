@@ -6,14 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from pipeline.model import MODEL_SETTING, ModelMissingError, check_model
 from pipeline.nlp import PATTERNS_DIR
-from pipeline.records.candidates import (
-    MODEL_COMPONENTS,
-    MODEL_SETTING,
-    ModelMissingError,
-    check_model,
-    load_trained,
-)
+from pipeline.records.candidates import MODEL_COMPONENTS, load_trained
 
 
 def test_parser_pipeline_is_the_pinned_small_english_model(extractor):

