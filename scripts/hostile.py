@@ -52,7 +52,7 @@ HOSTILE: dict[str, tuple[str, str]] = {
     ),
     "huge-paragraphs": ("22,000 paragraphs of 2 KB (45 MB)", "records or no_takedown"),
     "deep-nesting": ("10,000 nested <div> (libxml2 keeps 256)", "clean.too_deep"),
-    "inline-spans": ("45,000 <span> in one paragraph", "clean.timeout"),
+    "inline-spans": ("49,000 <span> in one paragraph", "clean.timeout"),
 }
 
 
@@ -87,7 +87,7 @@ def build(name: str) -> str:
         )
     if name == "inline-spans":
         return (
-            "<html><body><article><p>" + "<span>w</span> " * 45_000 + "</p></article></body></html>"
+            "<html><body><article><p>" + "<span>w</span> " * 49_000 + "</p></article></body></html>"
         )
     raise KeyError(name)
 
@@ -201,9 +201,17 @@ def batch(tmp: Path, names: list[str], good: int) -> dict[str, Any]:
         for line in (mixed_dir / "articles.jsonl").read_text().splitlines(keepends=True)
         if json.loads(line)["input"] in set(goods)
     ]
-    same = (mixed_dir / "records.jsonl").read_bytes() == (
-        alone_dir / "records.jsonl"
-    ).read_bytes() and "".join(good_articles) == (alone_dir / "articles.jsonl").read_text()
+    # hostile pages may give records of their own (the restated figures): leave them out
+    good_ids = {rid for line in good_articles for rid in json.loads(line)["record_ids"]}
+    good_records = [
+        line
+        for line in (mixed_dir / "records.jsonl").read_text().splitlines(keepends=True)
+        if json.loads(line)["record_id"] in good_ids
+    ]
+    same = (
+        "".join(good_records) == (alone_dir / "records.jsonl").read_text()
+        and "".join(good_articles) == (alone_dir / "articles.jsonl").read_text()
+    )
     return {"good_pages": good, "with_hostile": with_hostile, "good_alone": alone,
             "good_records_identical": same}  # fmt: skip
 
