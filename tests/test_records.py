@@ -968,3 +968,19 @@ def test_records_parts_of_one_count_by_platform(analyze):
         [("account", 6, "X")],
     ]
     assert not found[0].is_total  # its websites and apps are no parts
+
+
+def test_records_a_list_after_the_verb_is_no_apposition_of_the_subject(analyze):
+    # the parser may hang "9 Facebook accounts" on "The firm" as its apposition, across the
+    # verb; an apposition sits next to what it renames, so it is the object list's next item
+    text = (
+        "Meta published its quarterly figures on Friday. The platform removed 27 Pages, "
+        "9 Facebook accounts and 3 Instagram accounts."
+    )
+    (rec,) = analyze(text).records
+    assert rec.actor.name == "Meta"
+    assert sorted((t.kind, t.count, t.platform) for t in rec.targets) == [
+        ("account", 3, "Instagram"),
+        ("account", 9, "Facebook"),
+        ("page", 27, "Facebook"),
+    ]

@@ -41,6 +41,9 @@ CANDIDATE_LABELS = frozenset({"ACTION", "COMPOSE"})
 # kinds whose words are everyday nouns ("three groups", "two events", "14 districts"): a
 # count of them makes an article worth parsing only next to a takedown verb
 GENERIC_KINDS = words("generic_asset_kinds")
+# subjects, and the objects whose list a misparsed apposition continues
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+OBJECT_DEPS = frozenset({"dobj", "attr", "oprd"})
 PARSE_BATCH = 32  # sentences per nlp.pipe batch: the measured speed levels off above 16
 
 
@@ -179,6 +182,7 @@ class Parser:
         for parsed in self.nlp.pipe(docs, batch_size=PARSE_BATCH, disable=["ner"]):
             start = parsed.user_data["start"]
             parses.docs[start] = parsed
+            _repair_appositions(parsed)
             for key, tokens in self.matcher(parsed):
                 relation = self.relation[key]
                 h, d = self.ends[key]
@@ -191,3 +195,21 @@ class Parser:
             for deps in found.values():
                 deps.sort()
         return parses
+
+
+def _repair_appositions(parsed: Doc) -> None:
+    """An apposition sits next to what it renames; one the parser hangs on the subject
+    across the verb ("The company removed 32 Pages, 14 Facebook accounts and ...", with
+    "accounts" an apposition of "company") is the next item of the verb's object list."""
+    for tok in parsed:
+        subject = tok.head
+        verb = subject.head
+        if tok.dep_ != "appos" or subject.dep_ not in SUBJECT_DEPS or verb is subject:
+            continue
+        if not subject.i < verb.i < tok.i:
+            continue
+        objects = [c for c in verb.children if c.dep_ in OBJECT_DEPS and c.i < tok.i]
+        if objects:
+            tok.head, tok.dep_ = objects[-1], "conj"
+        else:
+            tok.head, tok.dep_ = verb, "dobj"
