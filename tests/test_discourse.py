@@ -139,6 +139,12 @@ def _countries(analyze, text, **kw):
             id="another-network-told-next-gives-nothing-to-the-first",
         ),
         pytest.param(
+            "Vietnam's information ministry ordered the blocking of 310 Thai gambling "
+            "websites.",
+            [[("TH", "origin", False), ("VN", "location", False)]],
+            id="a-ministry-of-a-country-blocks-there-what-comes-from-another",
+        ),
+        pytest.param(
             "Meta removed 14 Facebook accounts run from Kosovo.",
             [[("XK", "origin", False)]],
             id="a-country-outside-iso-3166-by-its-common-code",

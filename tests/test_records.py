@@ -18,6 +18,12 @@ def _records(analyze, text, **kw):
 
 TAKEDOWNS = [
     pytest.param(
+        "The telecom regulator said operators had switched off 640,000 lines whose owners "
+        "never verified them.",
+        [("Telecom regulator", "blocked", [("sim_card", 640000, None)], [])],
+        id="lines-switched-off",
+    ),
+    pytest.param(
         "Meta removed 41 Facebook accounts and 12 Pages run from Georgia.",
         [
             (

@@ -132,18 +132,23 @@ def actor_country(ctx: Context, sent: Span, cue: Cue) -> list[tuple[str, str, st
     block applies."""
     actors = [
         m
-        for m in ctx.mentions
+        for m in ctx.mentions_in(sent.start, cue.start)
         if m.label in ("GOVERNMENT", "REGULATOR", "COURT", "POLICE")
-        and sent.start <= m.start < cue.start
     ]
     out = []
-    for m in ctx.mentions:
-        if (
-            m.label in ("COUNTRY", "DEMONYM")
-            and m.id
-            and any(a.start <= m.start and m.end <= a.end for a in actors)
-        ):
-            out.append((m.id, country_name(m.id), "location", "country-location-actor"))
+    doc = ctx.doc
+    for m in ctx.mentions_in(sent.start, cue.start) if actors else []:
+        if m.label not in ("COUNTRY", "DEMONYM") or not m.id:
+            continue
+        for a in actors:
+            if a.start <= m.start and m.end <= a.end:
+                out.append((m.id, country_name(m.id), "location", "country-location-actor"))
+                break
+            # "India's IT ministry", "the Indian IT ministry": the country just before it
+            between = [t.lower_ for t in doc[m.end : a.start]]
+            if between in ([], ["'s"], ["’s"]) and m.end <= a.start:
+                out.append((m.id, country_name(m.id), "location", "country-location-actor-of"))
+                break
     return out
 
 
