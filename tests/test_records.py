@@ -18,6 +18,16 @@ def _records(analyze, text, **kw):
 
 TAKEDOWNS = [
     pytest.param(
+        "The High Court ordered YouTube to take down 14 videos of the speech.",
+        [("High Court", "removed", [("video", 14, None)], [])],
+        id="a-court-order-to-a-platform-is-the-court-s-takedown",
+    ),
+    pytest.param(
+        "A district court fined Telegram and ordered it to block 9 channels.",
+        [("District court", "blocked", [("channel", 9, None)], [])],
+        id="the-court-that-gave-the-order-not-the-platform-it-fined",
+    ),
+    pytest.param(
         "The telecom regulator said operators had switched off 640,000 lines whose owners "
         "never verified them.",
         [("Telecom regulator", "blocked", [("sim_card", 640000, None)], [])],
@@ -402,6 +412,10 @@ def test_records_takedowns(analyze, text, expected):
 
 
 NOT_TAKEDOWNS = [
+    pytest.param(
+        "The ministry ordered YouTube to take down 14 videos of the speech.",
+        id="a-government-order-to-a-platform-is-a-request",
+    ),
     pytest.param(
         "Since 2017 Facebook has removed over 100 networks and 5,000 accounts.",
         id="cumulative-since",

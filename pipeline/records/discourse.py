@@ -17,14 +17,13 @@ from pipeline.actors import same_actor as same_actor_name
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue, country_name
 from pipeline.records.context import MAX_MENTION_TOKENS, Context, Mention, clean_name, cues_in
-from pipeline.records.structure import order_before
+from pipeline.records.structure import MAX_VERB_CHAIN, order_before, subject_of
 from pipeline.records.working import WorkingRecord
 from pipeline.words import words
 
 ATTRIBUTION = frozenset({"ATTRIBUTION"})
 MAX_NAME_TOKENS = 24  # a subject's naming words; a longer list is no name
 RELATIVE_TAGS = frozenset({"WDT", "WP"})  # "which", "that", "who"
-MAX_VERB_CHAIN = 4
 PREPOSITIONS = words("actor_prepositions")
 DOCUMENT_NOUNS = words("document_nouns")
 OPENING_QUOTES = words("opening_quotes")
@@ -223,7 +222,15 @@ def actor_for(
     doc = ctx.doc
     order = order_before(ctx, cue, sent)
     if order is not None:
-        # "the ministry ordered the telecom authority to cut access": the orderer acted
+        # "the ministry ordered the telecom authority to cut access": the orderer acted; the
+        # subject of the order verb where the sentence was parsed ("A court fined Google and
+        # ordered it to remove ...": the court), else the last actor named before it
+        verb = ctx.parses.token(order[0].start)
+        subject = subject_of(ctx, verb)[0] if verb is not None else None
+        if subject is not None and subject.pos_ != "PRON":
+            giver, _ = resolve_subject(ctx, state, subject, sent)
+            if giver is not None:
+                return giver, "actor-ordered-intermediary"
         givers = [
             m
             for m in ctx.mentions
@@ -350,32 +357,6 @@ def default_actor(ctx: Context, state: DiscourseState, sent: Span) -> tuple[Acto
     if ctx.publisher is not None:
         return ctx.publisher, "actor-publisher"
     return None, "actor-none"
-
-
-def subject_of(ctx: Context, verb: Token) -> tuple[Token | None, bool]:
-    """A verb in the parse -> (the token naming who acts, passive?), by the structure
-    relations.
-
-    The subject, or the "by" agent of a passive; a verb with none shares its subject with
-    the verb it is coordinated with or depends on ("blocked 7,000 videos and banned 19
-    channels", "decided to remove", "..., eliminating hundreds of accounts")."""
-    parses = ctx.parses
-    for _ in range(MAX_VERB_CHAIN):
-        agents = parses.dependents(verb, "agent")
-        if agents:
-            return agents[0], True
-        if parses.dependents(verb, "passive"):
-            return None, True
-        # the subject nearest the verb: a dateline's agency name is parsed as one too
-        subjects = parses.dependents(verb, "subject")
-        subject = min(subjects, key=lambda c: abs(verb.i - c.i)) if subjects else None
-        if subject is not None:
-            return (None if subject.dep_ == "expl" else subject), False
-        shared = parses.head(verb, "coordinated") or parses.head(verb, "shares-subject")
-        if shared is None:
-            return None, False
-        verb = shared
-    return None, False
 
 
 def resolve_subject(

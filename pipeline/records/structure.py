@@ -53,6 +53,9 @@ VERB_CUES = frozenset(
 
 # --------------------------------------------------------------------------- governing verbs
 
+# verbs followed up a chain of coordinations ('blocked ... and banned ...')
+MAX_VERB_CHAIN = 4
+
 
 def _passive_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
     """An action right after the count, over auxiliaries only ('were removed')."""
@@ -425,7 +428,12 @@ def blocked_by(ctx: Context, action: Cue, sent: Span, depth: int = 0) -> str | N
         if any(t.lower_ in PERFECT_AUX for t in window):
             return "cumulative-since"
     order = order_before(ctx, action, sent)
-    if order is not None and order[1] is not None and order[1].label in ("PLATFORM", "COMPANY"):
+    if (
+        order is not None
+        and order[1] is not None
+        and order[1].label in ("PLATFORM", "COMPANY")
+        and not _by_a_court(ctx, order[0], sent)
+    ):
         return "order-to-platform"  # a request to a platform; its compliance is told apart
     return _blocked_with(ctx, action, sent, depth)
 
@@ -450,6 +458,48 @@ def _blocked_with(ctx: Context, action: Cue, sent: Span, depth: int) -> str | No
     if reason is None or not reason.startswith("modal-") or reason == "modal-negation":
         return None
     return reason
+
+
+def _by_a_court(ctx: Context, order: Cue, sent: Span) -> bool:
+    """'The court ordered X to suspend 7 accounts': a court's order binds the platform and is
+    the takedown (the court acted), where a government's order to one is a request whose
+    compliance the text tells apart."""
+    verb = ctx.parses.token(order.start)
+    subject = subject_of(ctx, verb)[0] if verb is not None else None
+    if subject is not None:
+        i = ctx.parses.index(subject)
+        covering = [m for m in ctx.mentions_in(sent.start, i + 1) if m.start <= i < m.end]
+        if covering:
+            return covering[0].label == "COURT"
+        return ctx.lexicon.references.get(subject.lower_, ("",))[0] == "court"
+    givers = [m for m in ctx.mentions_in(sent.start, order.start) if m.label in ACTOR_KINDS]
+    return bool(givers) and givers[-1].label == "COURT"
+
+
+def subject_of(ctx: Context, verb: Token) -> tuple[Token | None, bool]:
+    """A verb in the parse -> (the token naming who acts, passive?), by the structure
+    relations.
+
+    The subject, or the "by" agent of a passive; a verb with none shares its subject with
+    the verb it is coordinated with or depends on ("blocked 7,000 videos and banned 19
+    channels", "decided to remove", "..., eliminating hundreds of accounts")."""
+    parses = ctx.parses
+    for _ in range(MAX_VERB_CHAIN):
+        agents = parses.dependents(verb, "agent")
+        if agents:
+            return agents[0], True
+        if parses.dependents(verb, "passive"):
+            return None, True
+        # the subject nearest the verb: a dateline's agency name is parsed as one too
+        subjects = parses.dependents(verb, "subject")
+        subject = min(subjects, key=lambda c: abs(verb.i - c.i)) if subjects else None
+        if subject is not None:
+            return (None if subject.dep_ == "expl" else subject), False
+        shared = parses.head(verb, "coordinated") or parses.head(verb, "shares-subject")
+        if shared is None:
+            return None, False
+        verb = shared
+    return None, False
 
 
 def order_before(ctx: Context, action: Cue, sent: Span) -> tuple[Cue, Mention | None] | None:
