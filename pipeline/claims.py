@@ -63,6 +63,8 @@ class Claim:
     # "on file-sharing platforms": a place named after it that is no platform we know, so
     # no platform of the counts before it is carried to it
     unnamed_platform: bool = False
+    # "150 accounts and pages": the kind named first in a count over several kinds
+    first_kind: str | None = None
     rules: list[str] = field(default_factory=list)
 
     def text(self, doc: Doc) -> str:
@@ -453,6 +455,7 @@ class ClaimFinder:
         if len(kinds) > 1:
             claim.end = end
             claim.unit = doc[claim.num_end : claim.end].text.lower()
+            claim.first_kind = claim.kind
             claim.kind = "mixed"
             claim.rules.append("unit-mixed")
 

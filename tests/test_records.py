@@ -1004,3 +1004,30 @@ def test_records_a_list_after_the_verb_is_no_apposition_of_the_subject(analyze):
         ("account", 9, "Facebook"),
         ("page", 27, "Facebook"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Snapchat said on Tuesday it had deleted 420 accounts and groups run from Serbia.",
+            [[("account", 420, "420 accounts and groups")]],
+            id="no-breakdown-the-kind-named-first",
+        ),
+        pytest.param(
+            "Snapchat deleted 420 accounts and groups. The network consisted of 300 accounts "
+            "and 120 groups.",
+            [[("account", 300, "300 accounts"), ("group", 120, "120 groups")]],
+            id="a-breakdown-after-it-is-the-record",
+        ),
+        pytest.param(
+            "Twitter withheld nearly 400 accounts and tweets in Nigeria on Friday. The "
+            "regulator had directed it to block 150 accounts and 250 tweets.",
+            [[("account", 150, "150 accounts"), ("post", 250, "250 tweets")]],
+            id="counts-that-add-up-to-it-told-by-another",
+        ),
+    ],
+)
+def test_records_a_count_over_several_kinds(analyze, text, expected):
+    found = analyze(text).records
+    assert [[(t.kind, t.count, t.text) for t in r.targets] for r in found] == expected

@@ -17,6 +17,7 @@ Reading order, as an analyst reads a report:
 """
 
 import re
+from dataclasses import replace
 
 from spacy.tokens import Span
 
@@ -92,6 +93,9 @@ ALL_OF_THEM = words("all_of_them")
 # a table whose rows add up to at least this share of the count told just above (and not
 # more) breaks it down; the Turkish and TAG tables of the fixtures cover 97% and 80%
 TABLE_BREAKDOWN_SHARE = 0.5
+# a count over several kinds is broken down by a later record whose counts add up to it
+# within this share ("close to 250 accounts and tweets": 100 accounts and 150 tweets)
+MIXED_TOTAL_ROUNDING = 0.1
 FRONTED_REACH = 8  # "Of the social media accounts," : the words before the comma
 MAX_HEADING_WORDS = 8  # "Peru", "Network targeting the Tibetan diaspora": a subheading
 HEADING_END_PUNCTUATION = frozenset('.!?:;,"”')
@@ -118,6 +122,8 @@ class RecordBuilder:
         self.tables = TableReader()
         self.article_country: str | None = None
         self.summing = False  # the sentence being read sums up several networks
+        # takedowns told with a count over several kinds, waiting for their breakdown
+        self.mixed_totals: list[Told] = []
         self._defaults_read = False  # ctx.default_period and default_reason are set
 
     def run(self) -> list[WorkingRecord]:
@@ -149,9 +155,33 @@ class RecordBuilder:
             self.state.prev_sent = sent
         if self.tables.open:
             self._flush_table()
+        self._uncounted_mixed_totals()
         mark_sums(self.state.records)
         self.article_country = article_country(ctx) if self.state.records else None
         return [self._finish(rec) for rec in self.state.records]
+
+    def _uncounted_mixed_totals(self) -> None:
+        """'Facebook took down 150 accounts and pages.' with no breakdown anywhere after it:
+        the count is the takedown's only figure, a record under the kind named first (its
+        text keeps every kind). With a breakdown, the breakdown is the record instead."""
+        for told in self.mixed_totals:
+            claim = told.total
+            if claim is None or told.counted or claim.first_kind is None or told.actor is None:
+                continue  # "Global social media companies took down 3,200 posts, videos ...":
+                # several actors, whose own shares the article counts
+            after = told.sent.start_char
+            later = [rec for rec in self.state.records if rec.evidence[0][0] >= after]
+            if any(same_actor(rec.actor, told.actor) for rec in later):
+                continue  # counted after it by the same actor, in a way not linked to it
+            if claim.value is not None and any(
+                abs(sum(t.value or 0 for t in rec.targets) - claim.value)
+                <= MIXED_TOTAL_ROUNDING * claim.value
+                for rec in later
+            ):
+                continue  # "close to 250 accounts and tweets ... 100 accounts and 150 tweets"
+            part = replace(claim, kind=claim.first_kind, rules=[*claim.rules, "unit-first-kind"])
+            start, end = told.region
+            self._build(told.sent, [(part, told.cue)], start, end, None, told.actor)
 
     def _section_heading(self, sent: Span, sent_text: str) -> bool:
         """A line of its own, short and with no closing punctuation: a subheading ("Peru",
@@ -382,6 +412,7 @@ class RecordBuilder:
                 if self._repeats_a_count(claims):
                     continue  # "The figure of about 20,000 includes 2,235 ...": a breakdown
                 compose_actor, composed = told.actor, told
+                told.counted = True
                 cue = Cue(
                     "ACTION",
                     told.cue.value,
@@ -524,6 +555,8 @@ class RecordBuilder:
                 total,
                 within if not networks else None,
             )
+            if total is not None and total.kind == "mixed":
+                self.mixed_totals.append(self.state.pending)
             self.state.focus_actor = actor or self.state.focus_actor
             return new
         return False

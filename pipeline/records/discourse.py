@@ -57,6 +57,7 @@ class Told:
     # "We took down three operations. ... We removed a network in China": the takedown of
     # several networks this one is one of, open again once this one is told
     within: "Told | None" = None
+    counted: bool = False  # a later sentence gave counts of it
 
     def open_at(self, sentence: int) -> bool:
         """Can a sentence at this index still count it?"""
