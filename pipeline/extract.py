@@ -19,6 +19,7 @@ from pipeline.nlp import ENTITY_KEY, Analyzer, Cue, entities, iter_spans
 from pipeline.records import build_records
 from pipeline.records.candidates import Parser, candidate_sentences
 from pipeline.records.context import load_lexicon
+from pipeline.records.tables import holds_rows
 
 NAME_CACHE = 4096  # distinct headlines, site names and bylines remembered per worker
 
@@ -134,11 +135,7 @@ def _may_hold_uncounted(doc: Doc, cues: list[Cue], text: str) -> bool:
     banned by name ("the cabinet banned TikTok"), or table rows under a takedown verb?"""
     if not any(c.label == "ACTION" for c in cues):
         return False
-    return (
-        " | " in text
-        or "\n|" in text
-        or any(s.label_ == "PLATFORM" for s in doc.spans.get(ENTITY_KEY, []))
-    )
+    return holds_rows(text) or any(s.label_ == "PLATFORM" for s in doc.spans.get(ENTITY_KEY, []))
 
 
 def _claim_model(doc, c: Claim) -> NumericClaim:  # type: ignore[no-untyped-def]

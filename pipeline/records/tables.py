@@ -144,3 +144,8 @@ class TableReader:
             )
             self.rows.append(Row(sent, target, reach, end, col.header, cells[0], body))
             reach = []  # reach figures go with the row's first count
+
+
+def holds_rows(text: str) -> bool:
+    """Does a text hold a line the table reader takes for a row?"""
+    return "|" in text and any(TableReader.is_row(line) for line in text.split("\n"))
