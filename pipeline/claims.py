@@ -70,6 +70,31 @@ class Claim:
     def text(self, doc: Doc) -> str:
         return doc[self.start : self.end].text
 
+    def counted_as(
+        self,
+        kind: str | None,
+        *,
+        rule: str,
+        unit: str | None = None,
+        platform: str | None = None,
+        end: int | None = None,
+    ) -> "Claim":
+        """The same figure read as a count of a kind its own words do not give (a table
+        column's, a whole's it is a part of): its number and qualifier, nothing else."""
+        return Claim(
+            value=self.value,
+            start=self.start,
+            end=self.end if end is None else end,
+            num_start=self.num_start,
+            num_end=self.num_end,
+            unit=unit,
+            kind=kind,
+            platform=platform,
+            qualifier=self.qualifier,
+            approximate=self.approximate,
+            rules=[rule],
+        )
+
     def char_span(self, doc: Doc) -> tuple[int, int]:
         span = doc[self.start : self.end]
         return span.start_char, span.end_char

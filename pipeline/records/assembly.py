@@ -621,18 +621,12 @@ class RecordBuilder:
             if not any(rule not in WEAK_COUNTRY_RULES for *_, rule in countries):
                 continue
             platform = next((t.platform for t in parent.targets if t.kind == kind), None)
-            part = Claim(
-                value=claim.value,
-                start=claim.start,
-                end=claim.end + 3,
-                num_start=claim.num_start,
-                num_end=claim.num_end,
+            part = claim.counted_as(
+                kind,
                 unit=doc[claim.end + 2].lower_,
-                kind=kind,
                 platform=platform,
-                qualifier=claim.qualifier,
-                approximate=claim.approximate,
-                rules=["target-subset-of-total"],
+                end=claim.end + 3,
+                rule="target-subset-of-total",
             )
             cue = Cue("ACTION", parent.action, "subset-of-reported-total", claim.start, claim.start)
             self._build(sent, [(part, cue)], claim.start, sent.end, None, parent.actor)
@@ -679,18 +673,8 @@ class RecordBuilder:
             placed = countries_in(ctx, claim.end, end, sent.start, parent.actor)
             if not rest and not placed and platform is None:
                 continue
-            part = Claim(
-                value=claim.value,
-                start=claim.start,
-                end=claim.end,
-                num_start=claim.num_start,
-                num_end=claim.num_end,
-                unit=None,
-                kind=whole.kind,
-                platform=platform or whole.platform,
-                qualifier=claim.qualifier,
-                approximate=claim.approximate,
-                rules=["target-subset-of-total"],
+            part = claim.counted_as(
+                whole.kind, platform=platform or whole.platform, rule="target-subset-of-total"
             )
             cue = Cue("ACTION", parent.action, "subset-of-reported-total", claim.start, claim.start)
             rec = self._build(sent, [(part, cue)], claim.start, end, None, parent.actor)

@@ -129,19 +129,7 @@ class TableReader:
             counts = [c for c in ctx.claims if a <= doc[c.num_start].idx < b and c.value]
             if not counts:
                 continue  # "| August | 2,533 | - |": nothing in this column
-            found = counts[0]
-            target = Claim(
-                value=found.value,
-                start=found.start,
-                end=found.end,
-                num_start=found.num_start,
-                num_end=found.num_end,
-                unit=col.kind,
-                kind=col.kind,
-                qualifier=found.qualifier,
-                approximate=found.approximate,
-                rules=["target-table-column"],
-            )
+            target = counts[0].counted_as(col.kind, unit=col.kind, rule="target-table-column")
             self.rows.append(Row(sent, target, reach, end, col.header, cells[0], body))
             reach = []  # reach figures go with the row's first count
 
