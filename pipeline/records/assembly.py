@@ -133,16 +133,19 @@ class RecordBuilder:
             if not sent_text.strip():
                 continue  # the blank line between paragraphs is not a sentence
             self.state.sent_index += 1
-            if self._starts_line(sent) and self.tables.is_row(self._line(sent)):
+            # the line a sentence starts, read only for a sentence that starts one: a long
+            # paragraph is not copied again for each of its sentences
+            line = self._line(sent) if self._starts_line(sent) else None
+            if line is not None and self.tables.is_row(line):
                 self.tables.read_row(ctx, sent)
                 continue
-            if self._starts_line(sent) and self.tables.open:
+            if line is not None and self.tables.open:
                 self._flush_table()
             heading = heading_period(sent, sent_text, ctx.published)
             if heading is not None:
                 ctx.heading_period = heading
                 continue
-            if self._section_heading(sent, sent_text):
+            if line is not None and self._section_heading(line):
                 # "Peru" over "This network originated in Peru ...": a new section is about
                 # a network of its own, not the record told above it
                 self.state.focus = None
@@ -183,13 +186,12 @@ class RecordBuilder:
             start, end = told.region
             self._build(told.sent, [(part, told.cue)], start, end, None, told.actor)
 
-    def _section_heading(self, sent: Span, sent_text: str) -> bool:
+    def _section_heading(self, line: str) -> bool:
         """A line of its own, short and with no closing punctuation: a subheading ("Peru",
         "2. Peru", "Network targeting Moldova")."""
-        line = self._line(sent).strip()
+        line = line.strip()
         return (
-            self._starts_line(sent)
-            and 0 < len(line.split()) <= MAX_HEADING_WORDS
+            0 < len(line.split(maxsplit=MAX_HEADING_WORDS)) <= MAX_HEADING_WORDS
             and line[-1] not in HEADING_END_PUNCTUATION
             and not self.tables.is_row(line)
         )
@@ -266,9 +268,7 @@ class RecordBuilder:
         if cell is None:
             return None
         name = re.sub(r"\s*\(.*?\)\s*", " ", ctx.text[row.body[0] : row.body[1]]).strip()
-        named = [
-            m for m in ctx.mentions if m.label in ACTOR_KINDS and cell.start <= m.start < cell.end
-        ]
+        named = [m for m in ctx.mentions_in(cell.start, cell.end) if m.label in ACTOR_KINDS]
         # a known body, or one a mention names whole ("Capital Markets Board"), not a part
         # of the cell's name ("Lottery Administration" of "National Lottery Administration")
         if named and (named[0].id or clean_name(named[0].text) == name):
@@ -278,7 +278,7 @@ class RecordBuilder:
     def _action_above(self, sent: Span) -> tuple[Cue, Actor | None] | None:
         """The takedown verb of the text just above a table -> (cue, its actor)."""
         ctx = self.ctx
-        before = [c for c in ctx.cues if c.label == "ACTION" and c.start < sent.start]
+        before = cues_in(ctx.cues, 0, sent.start, {"ACTION"})
         if not before:
             return None
         cue = before[-1]
@@ -573,8 +573,10 @@ class RecordBuilder:
                 continue
             named: list[Mention] = []
             j = cue.end
-            for m in ctx.mentions:
-                if m.label != "PLATFORM" or m.start < cue.end:
+            for m in ctx.mentions_in(cue.end, len(doc)):
+                if m.start - j > 4:
+                    break  # too far from the verb or the last app named: no more of the list
+                if m.label != "PLATFORM":
                     continue
                 if m.end < len(doc) and doc[m.end].lower_ in ctx.lexicon.unit_words:
                     break  # "blocking Telegram channels": the platform names a kind of channel
@@ -917,7 +919,7 @@ class RecordBuilder:
                     other.add_rule("follow-up-reason")
         if summary or not about:
             return
-        places = [m.start for m in ctx.mentions if sent.start <= m.start < sent.end]
+        places = [m.start for m in ctx.mentions_in(sent.start, sent.end)]
         if any(
             c.value in FOLLOW_UP_BLOCKERS and c.start < max(places, default=sent.end)
             for c in cues_in(ctx.cues, sent.start, sent.end, {"MODAL"})
@@ -988,9 +990,7 @@ class RecordBuilder:
             self.state.focus = None
             return None, False
         codes = {
-            m.id
-            for m in ctx.mentions
-            if m.label in ("COUNTRY", "DEMONYM") and sent.start <= m.start < sent.end
+            m.id for m in ctx.mentions_in(sent.start, sent.end) if m.label in ("COUNTRY", "DEMONYM")
         }
         if self._refers_to_network(sent):
             for rec in reversed(self.state.records):

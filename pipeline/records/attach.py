@@ -157,7 +157,7 @@ def ordered_by_government(ctx: Context, sent: Span) -> bool:
     for order in cues_in(ctx.cues, sent.start, sent.end, {"ORDER"}):
         if any(
             m.label in ("GOVERNMENT", "REGULATOR", "COURT") and 0 <= order.start - m.end <= 2
-            for m in ctx.mentions
+            for m in ctx.mentions_in(sent.start, order.start)
         ):
             return True
     return False

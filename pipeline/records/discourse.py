@@ -159,10 +159,8 @@ def observe(ctx: Context, state: DiscourseState, sent: Span) -> None:
             actor, _ = resolve_subject(ctx, state, subject, sent)
     else:
         # unparsed: the first actor named outside a prepositional phrase
-        for m in ctx.mentions:
-            if m.start >= sent.end:
-                break
-            if m.start < sent.start or m.label not in ACTOR_KINDS:
+        for m in ctx.mentions_in(sent.start, sent.end):
+            if m.label not in ACTOR_KINDS:
                 continue
             if m.start > sent.start and ctx.doc[m.start - 1].lower_ in PREPOSITIONS:
                 continue
@@ -234,10 +232,8 @@ def actor_for(
                 return giver, "actor-ordered-intermediary"
         givers = [
             m
-            for m in ctx.mentions
-            if m.label in ACTOR_KINDS
-            and sent.start <= m.start < order[0].start
-            and not _inside_claim(ctx.claims, m)
+            for m in ctx.mentions_in(sent.start, order[0].start)
+            if m.label in ACTOR_KINDS and not _inside_claim(ctx.claims, m)
         ]
         if givers:
             return actor_from_mention(ctx, givers[-1]), "actor-ordered-intermediary"
@@ -259,9 +255,8 @@ def actor_for(
     patient = _patient_tokens(ctx, verb)
     candidates = [
         m
-        for m in ctx.mentions
+        for m in ctx.mentions_in(sent.start, cue.start)
         if m.label in ACTOR_KINDS
-        and sent.start <= m.start < cue.start
         and not _inside_claim(ctx.claims, m)
         and not (m.start > sent.start and doc[m.start - 1].lower_ in PREPOSITIONS)
         and not _names_a_document(ctx, m)
@@ -269,12 +264,8 @@ def actor_for(
     ]
     if candidates:
         return actor_from_mention(ctx, candidates[-1]), "actor-subject"
-    for m in ctx.mentions:
-        if (
-            m.label in ACTOR_KINDS
-            and cue.end <= m.start < sent.end
-            and doc[m.start - 1].lower_ == "by"
-        ):
+    for m in ctx.mentions_in(cue.end, sent.end):
+        if m.label in ACTOR_KINDS and doc[m.start - 1].lower_ == "by":
             return actor_from_mention(ctx, m), "actor-passive-agent"
     speaker = _trailing_speaker(ctx, cue, sent)
     if speaker is not None:
@@ -348,13 +339,9 @@ def default_actor(ctx: Context, state: DiscourseState, sent: Span) -> tuple[Acto
         return reporter, "actor-attribution"
     if ctx.title_actor is not None:
         return ctx.title_actor, "actor-title"
-    earlier = [
-        m
-        for m in ctx.mentions
-        if m.label in ACTOR_KINDS and m.start < sent.start and not _inside_claim(ctx.claims, m)
-    ]
-    if earlier:
-        return actor_from_mention(ctx, earlier[-1]), "actor-previous-sentence"
+    for m in reversed(ctx.mentions_in(0, sent.start)):
+        if m.label in ACTOR_KINDS and not _inside_claim(ctx.claims, m):
+            return actor_from_mention(ctx, m), "actor-previous-sentence"
     if ctx.publisher is not None:
         return ctx.publisher, "actor-publisher"
     return None, "actor-none"
@@ -498,8 +485,8 @@ def _description(ctx: Context, state: DiscourseState, tok: Token) -> Actor | Non
 
 
 def _next_named_actor(ctx: Context, after: int, kind: str) -> Actor | None:
-    for m in ctx.mentions:
-        if m.start <= after or m.label not in ACTOR_KINDS or ACTOR_KINDS[m.label] != kind:
+    for m in ctx.mentions_in(after + 1, len(ctx.doc)):
+        if m.label not in ACTOR_KINDS or ACTOR_KINDS[m.label] != kind:
             continue
         name = clean_name(m.text)
         if name.lower() not in GENERIC_ACTOR_NAMES:
@@ -554,10 +541,9 @@ def _inside_quotes(ctx: Context, sent: Span, i: int) -> bool:
 def _trailing_speaker(ctx: Context, cue: Cue, sent: Span) -> Actor | None:
     """'Nearly 60 million SIMs were deactivated, the telecom commission said.'"""
     doc = ctx.doc
-    for m in ctx.mentions:
+    for m in ctx.mentions_in(cue.end, sent.end):
         if (
             m.label in ACTOR_KINDS
-            and cue.end <= m.start < sent.end
             and m.end < sent.end
             and _says(ctx, m.end)
             and doc[cue.start - 1].lower_ in ("were", "was", "been", "be")

@@ -517,9 +517,7 @@ def order_before(ctx: Context, action: Cue, sent: Span) -> tuple[Cue, Mention | 
     if not orders or not infinitive:
         return None
     order = orders[-1]
-    objects = [
-        m for m in ctx.mentions if m.label in ACTOR_KINDS and order.end <= m.start < action.start
-    ]
+    objects = [m for m in ctx.mentions_in(order.end, action.start) if m.label in ACTOR_KINDS]
     return order, objects[0] if objects else None
 
 
@@ -615,10 +613,8 @@ def split_networks(ctx: Context, targets: list[tuple[Claim, Cue]]) -> list[list[
         kinds = {_kind_as_written(c) for c, _ in current}
         between = ctx.doc[prev_claim.end : claim.start]
         closer = any(
-            m.label in ("COUNTRY", "DEMONYM", "OPERATOR")
-            and prev_claim.end <= m.start
-            and m.end <= claim.start
-            for m in ctx.mentions
+            m.label in ("COUNTRY", "DEMONYM", "OPERATOR") and m.end <= claim.start
+            for m in ctx.mentions_in(prev_claim.end, claim.start)
         )
         period_between = find_period(between.text, None) is not None
         separator = any(t.text in (",", ";", "and", "while", "whereas", "plus") for t in between)

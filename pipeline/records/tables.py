@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span
 
 from pipeline.claims import Claim
-from pipeline.records.context import Context
+from pipeline.records.context import Context, claims_in
 from pipeline.words import words
 
 MIN_BARE_ROW_BARS = 1  # "Issuing body | Websites": a bar inside a line makes a row
@@ -120,18 +120,31 @@ class TableReader:
         for column, metric in self.reach_columns:
             if column < len(cells):
                 a, b = cells[column]
-                reach += [(c, metric) for c in ctx.claims if a <= doc[c.num_start].idx < b]
+                reach += [(c, metric) for c in _claims_in_cell(ctx, a, b)]
         body = cells[0] if self.names_bodies else None
         for col in self.columns or []:
             if col.index >= len(cells):
                 continue
             a, b = cells[col.index]
-            counts = [c for c in ctx.claims if a <= doc[c.num_start].idx < b and c.value]
+            counts = [c for c in _claims_in_cell(ctx, a, b) if c.value]
             if not counts:
                 continue  # "| August | 2,533 | - |": nothing in this column
             target = counts[0].counted_as(col.kind, unit=col.kind, rule="target-table-column")
             self.rows.append(Row(sent, target, reach, end, col.header, cells[0], body))
             reach = []  # reach figures go with the row's first count
+
+
+def _claims_in_cell(ctx: Context, start: int, end: int) -> list[Claim]:
+    """Claims whose number starts in the characters [start, end) of one table cell."""
+    span = ctx.doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return []
+    doc = ctx.doc
+    return [
+        c
+        for c in claims_in(ctx.claims, span.start, span.end)
+        if start <= doc[c.num_start].idx < end
+    ]
 
 
 def holds_rows(text: str) -> bool:
