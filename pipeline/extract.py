@@ -48,6 +48,7 @@ class Extractor:
         self.budget = budget or Budget()
         self.claim_finder = ClaimFinder(self.analyzer)
         self.lexicon = load_lexicon(self.analyzer)  # read once, not per page
+        self.asset_words = frozenset(self.lexicon.unit_kinds)
 
     def title_actor(self, title: str | None) -> Actor | None:
         """Headline -> the actor it names first, for agentless sentences in the body."""
@@ -101,7 +102,7 @@ class Extractor:
         )
         ents = entities(doc)
         t1 = time.perf_counter()
-        candidates = candidate_sentences(doc, cues, found)
+        candidates = candidate_sentences(doc, cues, found, self.asset_words)
         parses = self.parser.parse(candidates)
         t_parse = time.perf_counter()
         records: list[TakedownRecord] = []

@@ -270,7 +270,7 @@ class Analyzer:
         )
         kept: list[Cue] = []
         label_end: dict[str, int] = {}  # the furthest end of a kept cue of each label
-        inside = _Covering(named)
+        inside = Covering(named)
         for cue in found:
             # sorted by start: a cue overlaps a kept one of its label iff it starts before
             # the furthest end among them
@@ -281,7 +281,7 @@ class Analyzer:
         return kept
 
 
-class _Covering:
+class Covering:
     """Spans sorted by start -> is a range inside one of them? (in log time)."""
 
     def __init__(self, spans: list[tuple[int, int]]) -> None:

@@ -483,11 +483,15 @@ def candidate_share(raw: dict[str, bytes]) -> dict[str, Any]:
     extractor = Extractor()
     sentences = parsed = tokens = parsed_tokens = 0
     for name, body in raw.items():
-        html, encoding = decode_page(Page(input=name, body=body))
-        article = clean_html(html, page=Page(input=name, body=body), encoding=encoding)
+        page = Page(input=name, body=body)
+        html, encoding = decode_page(page)
+        article = clean_html(html, page=page, encoding=encoding)
         doc = extractor.analyzer.parse(article.text)
         chosen = candidate_sentences(
-            doc, extractor.analyzer.cues(doc), extractor.claim_finder.find(doc)
+            doc,
+            extractor.analyzer.cues(doc),
+            extractor.claim_finder.find(doc),
+            extractor.asset_words,
         )
         sentences += sum(1 for _ in doc.sents)
         tokens += len(doc)

@@ -139,8 +139,7 @@ def _countries(analyze, text, **kw):
             id="another-network-told-next-gives-nothing-to-the-first",
         ),
         pytest.param(
-            "Vietnam's information ministry ordered the blocking of 310 Thai gambling "
-            "websites.",
+            "Vietnam's information ministry ordered the blocking of 310 Thai gambling websites.",
             [[("TH", "origin", False), ("VN", "location", False)]],
             id="a-ministry-of-a-country-blocks-there-what-comes-from-another",
         ),

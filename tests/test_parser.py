@@ -58,7 +58,7 @@ def test_parser_relations_of_a_sentence(extractor):
     claims = extractor.claim_finder.find(doc)
     from pipeline.records.candidates import candidate_sentences
 
-    parses = extractor.parser.parse(candidate_sentences(doc, cues, claims))
+    parses = extractor.parser.parse(candidate_sentences(doc, cues, claims, extractor.asset_words))
     removed = next(t for t in doc if t.text == "removed").i
     accounts, pages = (t.i for t in doc if t.text in ("accounts", "Pages"))
     assert parses.up["govern"][accounts][0] == removed
@@ -71,7 +71,7 @@ def test_parser_articles_without_a_takedown_verb_are_not_parsed(extractor):
     doc = extractor.analyzer.parse("The network had 400 accounts and 12 Pages in Peru.")
     from pipeline.records.candidates import candidate_sentences
 
-    assert candidate_sentences(doc, extractor.analyzer.cues(doc), []) == []
+    assert candidate_sentences(doc, extractor.analyzer.cues(doc), [], extractor.asset_words) == []
 
 
 def test_parser_named_entities_only_on_the_sentence_that_asks(extractor):
@@ -81,7 +81,7 @@ def test_parser_named_entities_only_on_the_sentence_that_asks(extractor):
         "The Cyber Crime Unit in Lagos blocked 80 websites. Then 30 more were blocked."
     )
     sentences = candidate_sentences(
-        doc, extractor.analyzer.cues(doc), extractor.claim_finder.find(doc)
+        doc, extractor.analyzer.cues(doc), extractor.claim_finder.find(doc), extractor.asset_words
     )
     parses = extractor.parser.parse(sentences)
     first, second = (parses.docs[s.start] for s in sentences)
@@ -97,4 +97,7 @@ def test_parser_articles_without_a_count_are_not_parsed(extractor):
         "The regulator blocked the news site. Officials did not say why."
     )
     cues = extractor.analyzer.cues(doc)
-    assert candidate_sentences(doc, cues, extractor.claim_finder.find(doc)) == []
+    assert (
+        candidate_sentences(doc, cues, extractor.claim_finder.find(doc), extractor.asset_words)
+        == []
+    )

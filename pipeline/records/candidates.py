@@ -13,7 +13,7 @@ read both without any alignment step.
 
 from __future__ import annotations
 
-import functools
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,8 +98,6 @@ class Parses:
 
     def token(self, i: int) -> Token | None:
         """Blank-Doc token index -> the parsed token, or None outside the candidates."""
-        from bisect import bisect_right
-
         k = bisect_right(self.starts, i) - 1
         if k < 0:
             return None
@@ -115,12 +113,15 @@ class Parses:
         return sent.start in self.docs
 
 
-def candidate_sentences(doc: Doc, cues: list[Cue], claims: list[Claim]) -> list[Span]:
+def candidate_sentences(
+    doc: Doc, cues: list[Cue], claims: list[Claim], asset_words: frozenset[str]
+) -> list[Span]:
     """Sentences worth parsing: a takedown verb or make-up cue, or a counted asset, in an
     article that may hold a record: a takedown verb and a count it could take (a counted
     asset of a kind that names what takedowns take, anywhere; a count of any kind in a
     sentence with a takedown verb; a bare number there beside an asset word, "blocked
-    websites ...: 2,310 were blocked in 2022")."""
+    websites ...: 2,310 were blocked in 2022"); ``asset_words`` are the one-word asset units
+    (``Lexicon.unit_kinds``)."""
     acting = {doc[c.start].sent.start for c in cues if c.label == "ACTION"}
     if not acting:
         return []
@@ -131,20 +132,13 @@ def candidate_sentences(doc: Doc, cues: list[Cue], claims: list[Claim]) -> list[
         if c.currency is not None or c.metric is not None or c.value is None:
             return False
         sent = doc[c.start].sent
-        return sent.start in acting and any(t.lower_ in _asset_words() for t in sent)
+        return sent.start in acting and any(t.lower_ in asset_words for t in sent)
 
     if not any(holds(c) for c in claims):
         return []
     starts = {doc[c.start].sent.start for c in cues if c.label in CANDIDATE_LABELS}
     starts |= {doc[c.start].sent.start for c in claims if c.kind}
     return [s for s in doc.sents if s.start in starts]
-
-
-@functools.cache
-def _asset_words() -> frozenset[str]:
-    """units.json's one-word asset units ("websites", "accounts", "SIMs", ...)."""
-    units = srsly.read_json(PATTERNS_DIR / "units.json")
-    return frozenset(f.lower() for forms in units["asset"].values() for f in forms if " " not in f)
 
 
 class Parser:

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 from models.record import Actor
 from pipeline.budget import MAX_RECORDS_PER_ARTICLE
 from pipeline.claims import Claim
-from pipeline.nlp import ACTOR_LABELS, Analyzer, Cue, entity_rows, iter_spans
+from pipeline.nlp import ACTOR_LABELS, Analyzer, Covering, Cue, entity_rows, iter_spans
 from pipeline.records.candidates import Parses
 from pipeline.records.periods import find_period, strip_dateline
 
@@ -151,9 +151,15 @@ class Context:
     parses: Parses = field(default_factory=Parses)  # trained parse of candidate sentences
     max_records: int = MAX_RECORDS_PER_ARTICLE  # the page's budget (pipeline.budget)
     _starts: list[int] = field(default_factory=list, init=False, repr=False)
+    _claimed: Covering = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._starts = [m.start for m in self.mentions]  # mentions come in text order
+        self._claimed = Covering([(c.start, c.end) for c in self.claims])
+
+    def in_claim(self, start: int, end: int) -> bool:
+        """Are tokens [start, end) inside a numeric claim ("53 Facebook accounts")?"""
+        return self._claimed.covers(start, end)
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         """Mentions that start in tokens [start, end), in text order (a bisect, not a scan:

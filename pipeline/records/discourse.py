@@ -6,7 +6,6 @@ acronym or a generic "the regulator" to the last named one, else the actor in fo
 the one named before, or the headline's.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
@@ -205,10 +204,6 @@ def _last_named_actor(ctx: Context, before: int, kind: str) -> Actor | None:
     return None
 
 
-def _inside_claim(claims: Sequence[Claim], m: Mention) -> bool:
-    return any(c.start <= m.start and m.end <= c.end for c in claims)
-
-
 def actor_for(
     ctx: Context, state: DiscourseState, cue: Cue, sent: Span
 ) -> tuple[Actor | None, str]:
@@ -233,7 +228,7 @@ def actor_for(
         givers = [
             m
             for m in ctx.mentions_in(sent.start, order[0].start)
-            if m.label in ACTOR_KINDS and not _inside_claim(ctx.claims, m)
+            if m.label in ACTOR_KINDS and not ctx.in_claim(m.start, m.end)
         ]
         if givers:
             return actor_from_mention(ctx, givers[-1]), "actor-ordered-intermediary"
@@ -257,7 +252,7 @@ def actor_for(
         m
         for m in ctx.mentions_in(sent.start, cue.start)
         if m.label in ACTOR_KINDS
-        and not _inside_claim(ctx.claims, m)
+        and not ctx.in_claim(m.start, m.end)
         and not (m.start > sent.start and doc[m.start - 1].lower_ in PREPOSITIONS)
         and not _names_a_document(ctx, m)
         and m.start not in patient
@@ -340,7 +335,7 @@ def default_actor(ctx: Context, state: DiscourseState, sent: Span) -> tuple[Acto
     if ctx.title_actor is not None:
         return ctx.title_actor, "actor-title"
     for m in reversed(ctx.mentions_in(0, sent.start)):
-        if m.label in ACTOR_KINDS and not _inside_claim(ctx.claims, m):
+        if m.label in ACTOR_KINDS and not ctx.in_claim(m.start, m.end):
             return actor_from_mention(ctx, m), "actor-previous-sentence"
     if ctx.publisher is not None:
         return ctx.publisher, "actor-publisher"

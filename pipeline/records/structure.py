@@ -114,7 +114,7 @@ def governor(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
     before = [
         c
         for c in cues_in(ctx.cues, sent.start, claim.start, {"ACTION", "NONACTION", "COMPOSE"})
-        if not inside_any_claim(ctx.claims, c.start)
+        if not ctx.in_claim(c.start, c.start + 1)
         and not _bracket_closes(ctx, c, claim)
         and (c.label == "ACTION" or c.start >= clause)
     ]
@@ -170,7 +170,7 @@ def parsed_governor(ctx: Context, claim: Claim) -> tuple[bool, Cue | None]:
         subject = verb is None and parses.head(head, "govern-subject") is not None
         if subject:
             verb = parses.head(head, "govern-subject")
-        if verb is not None and inside_any_claim(ctx.claims, parses.index(verb)):
+        if verb is not None and ctx.in_claim(parses.index(verb), parses.index(verb) + 1):
             return False, None  # the parser took a counted noun for a verb ("accounts")
         cue = ctx.cue_at(parses.index(verb), VERB_CUES) if verb is not None else None
         for node in path[1:]:
@@ -382,10 +382,6 @@ def _bracket_closes(ctx: Context, cue: Cue, claim: Claim) -> bool:
     between = ctx.doc[cue.end : claim.start]
     opened = sum(t.text == "(" for t in between)
     return sum(t.text == ")" for t in between) > opened
-
-
-def inside_any_claim(claims: Sequence[Claim], token: int) -> bool:
-    return any(c.start <= token < c.end for c in claims)
 
 
 def clause_start(ctx: Context, sent: Span, token: int) -> int:
