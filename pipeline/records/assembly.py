@@ -93,9 +93,6 @@ ALL_OF_THEM = words("all_of_them")
 # a table whose rows add up to at least this share of the count told just above (and not
 # more) breaks it down; the Turkish and TAG tables of the fixtures cover 97% and 80%
 TABLE_BREAKDOWN_SHARE = 0.5
-# a count over several kinds is broken down by a later record whose counts add up to it
-# within this share ("close to 250 accounts and tweets": 100 accounts and 150 tweets)
-MIXED_TOTAL_ROUNDING = 0.1
 FRONTED_REACH = 8  # "Of the social media accounts," : the words before the comma
 MAX_HEADING_WORDS = 8  # "Peru", "Network targeting the Tibetan diaspora": a subheading
 HEADING_END_PUNCTUATION = frozenset('.!?:;,"”')
@@ -176,12 +173,6 @@ class RecordBuilder:
             later = [rec for rec in self.state.records if rec.evidence[0][0] >= after]
             if any(same_actor(rec.actor, told.actor) for rec in later):
                 continue  # counted after it by the same actor, in a way not linked to it
-            if claim.value is not None and any(
-                abs(sum(t.value or 0 for t in rec.targets) - claim.value)
-                <= MIXED_TOTAL_ROUNDING * claim.value
-                for rec in later
-            ):
-                continue  # "close to 250 accounts and tweets ... 100 accounts and 150 tweets"
             part = replace(claim, kind=claim.first_kind, rules=[*claim.rules, "unit-first-kind"])
             start, end = told.region
             self._build(told.sent, [(part, told.cue)], start, end, None, told.actor)

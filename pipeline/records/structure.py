@@ -53,6 +53,9 @@ VERB_CUES = frozenset(
 
 # --------------------------------------------------------------------------- governing verbs
 
+# "ordered it to remove": the object pronouns that stand for the body named before
+ORDER_OBJECT_PRONOUNS = words("order_object_pronouns")
+PLATFORM_LABELS = ("PLATFORM", "COMPANY")  # mentions of a platform or the company behind one
 # verbs followed up a chain of coordinations ('blocked ... and banned ...')
 MAX_VERB_CHAIN = 4
 
@@ -427,7 +430,7 @@ def blocked_by(ctx: Context, action: Cue, sent: Span, depth: int = 0) -> str | N
     if (
         order is not None
         and order[1] is not None
-        and order[1].label in ("PLATFORM", "COMPANY")
+        and order[1].label in PLATFORM_LABELS
         and not _by_a_court(ctx, order[0], sent)
     ):
         return "order-to-platform"  # a request to a platform; its compliance is told apart
@@ -514,7 +517,23 @@ def order_before(ctx: Context, action: Cue, sent: Span) -> tuple[Cue, Mention | 
         return None
     order = orders[-1]
     objects = [m for m in ctx.mentions_in(order.end, action.start) if m.label in ACTOR_KINDS]
-    return order, objects[0] if objects else None
+    if objects:
+        return order, objects[0]
+    return order, _platform_referred_to(ctx, order, action, sent)
+
+
+def _platform_referred_to(ctx: Context, order: Cue, action: Cue, sent: Span) -> Mention | None:
+    """'directed it to block', 'told the platform to remove': the platform named before that
+    the order's object refers to, None when it refers to none."""
+    between = ctx.doc[order.end : action.start]
+    if any(ctx.lexicon.references.get(t.lower_, ("",))[0] == "platform" for t in between):
+        # "the platform", "the company": the last platform or company named
+        return ctx.last_mention_before(sent.start, PLATFORM_LABELS)
+    if any(t.lower_ in ORDER_OBJECT_PRONOUNS for t in between):
+        # "it": the last body named, when that is a platform or company
+        named = ctx.last_mention_before(sent.start, tuple(ACTOR_KINDS))
+        return named if named is not None and named.label in PLATFORM_LABELS else None
+    return None
 
 
 # --------------------------------------------------------------------------- grouping
