@@ -265,18 +265,16 @@ def _event_items(
     e: ExpectedEvent | Event, conflicts: list[tuple[str, str | None, tuple, tuple]]
 ) -> dict[str, list[Hashable]]:
     """An expected or produced event -> the items each event field is compared on."""
-    from pipeline.actors import actor_group
-
+    # the produced actor is already its group's name ("Meta"); the expected one is written so
     actor = e.actor if isinstance(e, ExpectedEvent) else (e.actor.name if e.actor else None)
-    group = actor_group(actor)
-    countries = [(c.code, c.role) for c in e.countries]
-    targets: list[Hashable] = [(t.kind, t.platform, t.count) for t in e.targets]
+    countries = [(c.code, c.role, c.inferred) for c in e.countries]
+    targets: list[Hashable] = [(t.kind, t.platform, t.count, t.approximate) for t in e.targets]
     total = e.total if isinstance(e, ExpectedEvent) else (e.total.count if e.total else None)
     if total is not None:
-        targets.append(("total", None, total))
+        targets.append(("total", None, total, False))
     return {
         "event detail": [
-            ("actor", group.casefold() if group else None),
+            ("actor", actor.casefold() if actor else None),
             ("action", e.action),
             ("period", e.period),
             *[("country", *c) for c in countries],
@@ -383,6 +381,13 @@ def check_dir(directory: Path, *, jobs: int = 1) -> list[FixtureResult]:
             events_file.read_text(encoding="utf-8")
         )
         members = {p: r for p, r in records.items() if p.parent == events_file.parent}
+        unexpected = [p.name for p in sorted(events_file.parent.glob("*.html")) if p not in records]
+        if unexpected:
+            # every page of a set goes into its events: one left out could hide a wrong merge
+            name = f"{_name(events_file.parent, directory)} (events)"
+            message = f"set pages not checked (no expected file, or the page failed): {', '.join(unexpected)}"
+            results.append(FixtureResult(name, error=message))
+            continue
         page_of = {rec.record_id: p.stem for p, recs in members.items() for rec in recs}
         events, _ = group_records(rec for recs in members.values() for rec in recs)
         name = f"{_name(events_file.parent, directory)} (events)"

@@ -417,8 +417,7 @@ NOT_TAKEDOWNS = [
         id="an-order-to-the-platform-named-before-is-a-request",
     ),
     pytest.param(
-        "Telegram hired a local representative. The ministry then told it to remove 12 "
-        "channels.",
+        "Telegram hired a local representative. The ministry then told it to remove 12 channels.",
         id="an-order-to-it-is-a-request",
     ),
     pytest.param(
