@@ -3,12 +3,15 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Debian packages (Java, Chromium) are installed as root, through sudo when run as a user
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install chromium run report-screenshot test lint check bench fuzz realdev clean
 
 $(STAMP): pyproject.toml
 	@# PySpark (the `spark` command and its tests) needs a Java 17+ runtime
-	command -v java >/dev/null || (apt-get update && apt-get install -y openjdk-17-jre-headless)
+	command -v java >/dev/null || ($(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openjdk-17-jre-headless)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
@@ -18,7 +21,6 @@ install: $(STAMP)
 
 ## Debian's Chromium, which the report's browser tests drive through Playwright (Playwright's
 ## own browser builds are never downloaded); installed only when missing
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 chromium:
 	command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium)

@@ -51,7 +51,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
 from pathlib import Path
@@ -92,7 +92,7 @@ JOBS_CHUNK_BLOCKS = 256
 JOBS_CHUNK_EVENTS = 512
 
 OPERATOR_NOISE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
-# The periods records carry (pipeline/periods.py writes them): "August 2020", "Q1 2024", "2020".
+# The periods records carry (pipeline/records/periods.py writes them): "August 2020", "Q1 2024", "2020".
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")  # fmt: skip
 PERIOD_MONTH_RE = re.compile(rf"^({'|'.join(MONTHS)}) ((?:19|20)\d\d)$")
@@ -151,7 +151,6 @@ class GroupingStats:
     duplicates: int = 0
     blocks: int = 0
     comparisons: int = 0
-    compatible: int = 0
     events: int = 0
     largest_block: int = 0
 
@@ -166,11 +165,6 @@ class InputProblem:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
-
-
-@dataclass
-class _Group:
-    members: list[int] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- reading
@@ -462,10 +456,10 @@ def _compare_blocks(
         for x, i in enumerate(members):
             keys_i = _KEYS[i]
             for j in members[x + 1 :]:
-                if len(keys_i) > 1 or len(_KEYS[j]) > 1:
-                    first_shared = min(set(keys_i) & set(_KEYS[j]))
-                    if first_shared != key:
-                        continue
+                # a record's keys are consecutive months of one actor: the first block two
+                # records share is the later of their first ones
+                if max(keys_i[0], _KEYS[j][0]) != key:
+                    continue
                 compared += 1
                 score = compare(_FACETS[i], _FACETS[j])
                 if score is not None:
@@ -511,7 +505,6 @@ def _group(records: Iterable[TakedownRecord], jobs: int) -> tuple[list[Event], G
     stats.largest_block = max((len(m) for _, m in items), default=0)
     with _pool(jobs) as pool:
         edges, stats.comparisons = _edges(items, pool)
-        stats.compatible = len(edges)
         groups = _cluster(len(ordered), edges)
         events = _events(groups, pool)
     events.sort(
@@ -586,9 +579,9 @@ def _cluster(n: int, edges: list[tuple[int, int, int]]) -> list[list[int]]:
             continue
         if all((min(x, y), max(x, y)) in ok for x in members[gi] for y in members[gj]):
             keep, gone = min(gi, gj), max(gi, gj)
-            members[keep].extend(members.pop(gone))
-            for x in members[keep]:
+            for x in members[gone]:
                 group_of[x] = keep
+            members[keep].extend(members.pop(gone))
     return [sorted(m) for _, m in sorted(members.items())]
 
 

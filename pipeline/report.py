@@ -22,7 +22,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -38,6 +38,7 @@ from models.event import Conflict, Event, Variant
 from models.record import TakedownRecord
 from pipeline import __version__
 from pipeline.errors import ReportError
+from pipeline.events import period_span
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -61,9 +62,6 @@ CHART_COLUMNS_HEIGHT = 140
 CHART_AXIS_HEIGHT = 18
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # characters JavaScript counts as two
-_PERIOD_MONTH = re.compile(r"^([A-Z][a-z]+) ((?:19|20)\d\d)$")
-_PERIOD_QUARTER = re.compile(r"^Q([1-4]) ((?:19|20)\d\d)$")
-_PERIOD_YEAR = re.compile(r"^((?:19|20)\d\d)$")
 
 
 @dataclass(frozen=True)
@@ -154,25 +152,21 @@ def safe_href(url: str | None) -> str | None:
     return url.strip() if scheme in LINK_SCHEMES else None
 
 
+# months a period of each grain covers: the key's last part, so a month sorts before its
+# quarter and the quarter before its year
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
 def period_key(period: str | None) -> str:
     """A normalized period -> a key that sorts by start then length ('2020-08-01', ...).
 
     'August 2020' -> '2020-08-01', 'Q2 2020' -> '2020-04-03', '2020' -> '2020-01-12';
-    anything else -> '' (sorts first).
+    anything else -> '' (sorts first). The period is read as events read it.
     """
-    if not period:
+    span = period_span(period)
+    if span is None:
         return ""
-    if m := _PERIOD_MONTH.match(period):
-        try:
-            month = datetime.strptime(m.group(1), "%B").month
-        except ValueError:
-            return ""
-        return f"{m.group(2)}-{month:02d}-01"
-    if m := _PERIOD_QUARTER.match(period):
-        return f"{m.group(2)}-{3 * int(m.group(1)) - 2:02d}-03"
-    if m := _PERIOD_YEAR.match(period):
-        return f"{m.group(1)}-01-12"
-    return ""
+    return f"{span.start:%Y-%m}-{GRAIN_MONTHS[span.grain]:02d}"
 
 
 def kind_label(kind: str, count: int | float | None) -> str:

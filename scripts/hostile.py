@@ -196,10 +196,11 @@ def batch(tmp: Path, names: list[str], good: int) -> dict[str, Any]:
     with_hostile = run(mixed, tmp / "batch" / "mixed", jobs=2)
     alone = run(goods, tmp / "batch" / "alone", jobs=2)
     mixed_dir, alone_dir = tmp / "batch" / "mixed", tmp / "batch" / "alone"
+    good_inputs = set(goods)
     good_articles = [
         line
         for line in (mixed_dir / "articles.jsonl").read_text().splitlines(keepends=True)
-        if json.loads(line)["input"] in set(goods)
+        if json.loads(line)["input"] in good_inputs
     ]
     # hostile pages may give records of their own (the restated figures): leave them out
     good_ids = {rid for line in good_articles for rid in json.loads(line)["record_ids"]}
