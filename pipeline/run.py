@@ -145,9 +145,10 @@ def _error_line(exc: PipelineError, input: str, url: str | None = None) -> Error
     )
 
 
-def _failed(
+def failed_outcome(
     page: Page, stage: str, what: str, message: str, timings: dict[str, float]
 ) -> PageOutcome:
+    """A page that failed in a stage -> its outcome: one error line coded ``stage.what``."""
     error = ErrorLine(
         input=page.input,
         stage=stage,  # type: ignore[arg-type]
@@ -194,32 +195,32 @@ def process_page(
             article, timings=timings, input=identity or page.input
         )
         records, links = attach_primary_sources(found.records, article.links)  # 4. sources
+        line = ArticleLine(
+            schema_version=SCHEMA_VERSION,
+            input=page.input,
+            source=article.source,
+            text=article.text,
+            language=article.language,
+            method=article.method,
+            encoding=article.encoding,
+            entities=found.entities,
+            claims=found.claims,
+            links=links,
+            record_ids=[r.record_id for r in records],
+            status="records" if records else "no_takedown",
+        )
     except PipelineError as exc:
         return PageOutcome(
             page.input, error=_error_line(exc, page.input, page.url), timings=timings
         )
     except MemoryError:  # past the worker's address-space budget (RLIMIT_AS)
-        return _failed(page, stage, "out_of_memory", "the page needs more memory than the "
-                       "worker's budget", timings)  # fmt: skip
+        message = "the page needs more memory than the worker's budget"
+        return failed_outcome(page, stage, "out_of_memory", message, timings)
     except RecursionError as exc:  # lxml or our rules on absurdly nested input
-        return _failed(page, stage, "too_deep", f"page too deeply nested: {exc}", timings)
+        return failed_outcome(page, stage, "too_deep", f"page too deeply nested: {exc}", timings)
     except Exception as exc:  # a bug on one page must not stop the batch; keep the trace
         logger.debug("unexpected failure on %s\n%s", page.input, traceback.format_exc())
-        return _failed(page, stage, "unexpected", f"{type(exc).__name__}: {exc}", timings)
-    line = ArticleLine(
-        schema_version=SCHEMA_VERSION,
-        input=page.input,
-        source=article.source,
-        text=article.text,
-        language=article.language,
-        method=article.method,
-        encoding=article.encoding,
-        entities=found.entities,
-        claims=found.claims,
-        links=links,
-        record_ids=[r.record_id for r in records],
-        status="records" if records else "no_takedown",
-    )
+        return failed_outcome(page, stage, "unexpected", f"{type(exc).__name__}: {exc}", timings)
     return PageOutcome(page.input, article=line, records=records, timings=timings)
 
 
@@ -327,8 +328,9 @@ class _Done:
     records: int = 0
 
 
-def _rows(path: Path) -> Iterator[dict]:
-    """JSON Lines file -> its objects, raises ResumeError naming the file and line."""
+def _rows(path: Path, key: str = "input") -> Iterator[tuple[dict, str]]:
+    """JSON Lines file -> (object, line) per line, each holding a string ``key`` ("input",
+    "record_id"); raises ResumeError naming the file and line."""
     with path.open(encoding="utf-8", errors="surrogateescape") as fp:
         for number, line in enumerate(fp, 1):
             if not line.strip():
@@ -340,12 +342,12 @@ def _rows(path: Path) -> Iterator[dict]:
                     f"cannot resume: line {number} of {path} is not JSON ({exc.msg}); the file "
                     "was changed after the interrupted run, move it away to start afresh"
                 ) from exc
-            if not isinstance(row, dict) or not isinstance(row.get("input"), str):
+            if not isinstance(row, dict) or not isinstance(row.get(key), str):
                 raise ResumeError(
                     f"cannot resume: line {number} of {path} is not an output line of this "
                     "program; move the file away to start afresh"
                 )
-            yield row
+            yield row, line
 
 
 def _done_inputs(outputs: Outputs) -> _Done:
@@ -360,7 +362,7 @@ def _done_inputs(outputs: Outputs) -> _Done:
         if cut:
             logger.warning("resume: cut a half-written line (%d bytes) off %s", cut, part)
     if outputs.articles is not None and partial_path(outputs.articles).exists():
-        for row in _rows(partial_path(outputs.articles)):
+        for row, _ in _rows(partial_path(outputs.articles)):
             done.inputs[row["input"]] += 1
             ids = row.get("record_ids") or []
             keep_ids.update(ids)
@@ -369,35 +371,19 @@ def _done_inputs(outputs: Outputs) -> _Done:
             else:
                 done.no_takedown += 1
     if partial_path(outputs.errors).exists():
-        for row in _rows(partial_path(outputs.errors)):
+        for row, _ in _rows(partial_path(outputs.errors)):
             done.inputs[row["input"]] += 1
             done.errors += 1
     if outputs.records is not None and partial_path(outputs.records).exists():
         part = partial_path(outputs.records)
         tmp = part.with_name(part.name + ".tmp")
-        with tmp.open("w", encoding="utf-8") as dst:
-            for record_id, line in _record_rows(part):
-                if record_id in keep_ids:
+        with tmp.open("w", encoding="utf-8", errors="surrogateescape") as dst:
+            for row, line in _rows(part, "record_id"):
+                if row["record_id"] in keep_ids:
                     dst.write(line)
                     done.records += 1
         tmp.replace(part)
     return done
-
-
-def _record_rows(path: Path) -> Iterator[tuple[str, str]]:
-    """records file -> (record id, line) per line, raises ResumeError naming the line."""
-    with path.open(encoding="utf-8") as fp:
-        for number, line in enumerate(fp, 1):
-            if not line.strip():
-                continue
-            try:
-                record_id = json.loads(line)["record_id"]
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ResumeError(
-                    f"cannot resume: line {number} of {path} is not a record line; the file "
-                    "was changed after the interrupted run, move it away to start afresh"
-                ) from exc
-            yield record_id, line
 
 
 def _open(path: Path, mode: str, what: str) -> IO[str]:

@@ -297,29 +297,11 @@ def run_partition(items: Iterable[WorkItem]) -> Iterator[Row]:
             yield "errors", "errors", item.model_dump_json()
             continue
         for page in read_file(*item):
-            outcome = _outcome(page, extractor)
+            outcome = process_item(page, extractor=extractor)  # never raises for a page
             for stage, seconds in outcome.timings.items():
                 timings[stage] = timings.get(stage, 0.0) + seconds
             yield from _rows(outcome)
     yield TIMINGS, TIMINGS, json.dumps(timings)
-
-
-def _outcome(page: Page | PipelineError, extractor: Extractor) -> PageOutcome:
-    """page -> ``process_item``'s outcome; a bug it lets through becomes an error line, since a
-    task that fails is retried whole, and a WARC holds tens of thousands of pages."""
-    try:
-        return process_item(page, extractor=extractor)
-    except Exception as exc:  # noqa: BLE001
-        input = page.input if isinstance(page, Page) else (page.input or "?")
-        logger.exception("unexpected failure on %s", input)
-        error = ErrorLine(
-            input=input,
-            stage="extract",
-            code="extract.unexpected",
-            message=f"{type(exc).__name__}: {exc}",
-            url=page.url if isinstance(page, Page) else None,
-        )
-        return PageOutcome(input, error=error)
 
 
 def _rows(outcome: PageOutcome) -> Iterator[Row]:

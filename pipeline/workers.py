@@ -42,7 +42,6 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from models.errors import ErrorLine
 from models.page import Page
 from pipeline.budget import Budget
 from pipeline.errors import PipelineError
@@ -361,7 +360,7 @@ class PagePool:
 
 def _lost_page(worker: _Worker, code: int | None, page_timeout: float) -> Any:
     """A worker that ended while holding a page -> that page's error outcome."""
-    from pipeline.run import PageOutcome
+    from pipeline.run import failed_outcome
 
     assert worker.job is not None
     page = worker.job.page
@@ -379,11 +378,4 @@ def _lost_page(worker: _Worker, code: int | None, page_timeout: float) -> Any:
         reason = f"signal {signal.Signals(-code).name}" if code and code < 0 else f"code {code}"
         message = f"the worker process died ({reason}) in the {stage} stage"
     logger.warning("%s: %s", page.input, message)
-    error = ErrorLine(
-        input=page.input,
-        stage=stage,  # type: ignore[arg-type]
-        code=f"{stage}.{what}",
-        message=message,
-        url=page.url,
-    )
-    return PageOutcome(page.input, error=error)
+    return failed_outcome(page, stage, what, message, {})

@@ -14,9 +14,8 @@ different files of the same name).
 """
 
 import fcntl
-import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -117,14 +116,6 @@ def repair_partial(path: Path) -> int:
             pos = start
         fp.truncate(0)
         return size
-
-
-def read_lines(path: Path) -> Iterator[dict]:
-    """JSON Lines file -> parsed objects, skipping nothing (a bad line raises ValueError)."""
-    with path.open(encoding="utf-8") as fp:
-        for line in fp:
-            if line.strip():
-                yield json.loads(line)
 
 
 def finish(path: Path) -> None:
