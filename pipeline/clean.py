@@ -46,7 +46,7 @@ from models.article import Article, Source, TextMethod
 from models.page import Page
 from pipeline.budget import check_markup, check_tree
 from pipeline.errors import CleanError
-from pipeline.links import extract_links
+from pipeline.links import extract_links, line_key, line_words
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,6 @@ FAST_FIRST = True
 # and 7% of their words in links.
 CONTINUATION_MAX_LINK_SHARE = 0.5
 
-WORD_RE = re.compile(r"\w+")
 SPACES_RE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 LANG_RE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
 
@@ -253,16 +252,6 @@ def _normalize(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _words(text: str) -> list[str]:
-    """text -> its \\w+ tokens, lower-cased (for comparing lines)."""
-    return WORD_RE.findall(text.lower())
-
-
-def _key(text: str) -> str:
-    """text -> its lower-cased words joined by spaces (compares lines across markup)."""
-    return " ".join(_words(text))
-
-
 def _is_boilerplate(line: str) -> bool:
     """one text line -> whether it is a generic boilerplate line (link, prompt, label)."""
     if len(line.split()) > BOILERPLATE_MAX_WORDS:
@@ -275,7 +264,7 @@ def _is_boilerplate(line: str) -> bool:
 def _prune_boilerplate(text: str, *, title: str | None) -> str:
     """normalized text -> the same without a leading title copy and boilerplate lines."""
     lines = text.split("\n")
-    if title and lines and _words(lines[0]) == _words(title):
+    if title and lines and line_words(lines[0]) == line_words(title):
         lines = lines[1:]
     return "\n".join(line for line in lines if not _is_boilerplate(line))
 
@@ -290,10 +279,10 @@ def _add_continuations(tree: HtmlElement, text: str) -> str:
     shapes = Counter((el.tag, el.get("class")) for el in holders if el.get("class"))
     if all(count < 2 for count in shapes.values()):
         return text  # the usual page: no two paragraph holders share a class, nothing to join
-    have = {_key(line) for line in text.split("\n")}
+    have = {line_key(line) for line in text.split("\n")}
 
     def extracted(holder: HtmlElement) -> int:
-        return sum(len(k) for p in holders[holder] if (k := _key(p.text_content())) in have)
+        return sum(len(k) for p in holders[holder] if (k := line_key(p.text_content())) in have)
 
     body = max(holders, key=extracted)
     shape = (body.tag, body.get("class"))
@@ -305,9 +294,9 @@ def _add_continuations(tree: HtmlElement, text: str) -> str:
         if holder is body:
             after = True
         elif after and (holder.tag, holder.get("class")) == shape and not _in_skipped(holder):
-            lines = [line for p in paras if (line := _block_text(p)) and _key(line) not in have]
-            words = sum(len(_words(line)) for line in lines)
-            linked = sum(len(_words(a.text_content())) for p in paras for a in p.iter("a"))
+            lines = [line for p in paras if (line := _block_text(p)) and line_key(line) not in have]
+            words = sum(len(line_words(line)) for line in lines)
+            linked = sum(len(line_words(a.text_content())) for p in paras for a in p.iter("a"))
             if words >= CONTINUATION_MIN_WORDS and linked <= CONTINUATION_MAX_LINK_SHARE * words:
                 added.extend(lines)
     return "\n".join([text, *added]) if added else text

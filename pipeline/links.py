@@ -153,14 +153,19 @@ class _Lines:
             self._keys = {}
             pos = 0
             for line in text.split("\n"):
-                self._keys.setdefault(_key(line), pos)
+                self._keys.setdefault(line_key(line), pos)
                 pos += len(line) + 1
-        return self._keys.get(_key(block_text), -1)
+        return self._keys.get(line_key(block_text), -1)
 
 
-def _key(text: str) -> str:
-    """text -> its lower-cased words joined by spaces."""
-    return " ".join(WORD_RE.findall(text.lower()))
+def line_words(text: str) -> list[str]:
+    """text -> its \\w+ tokens, lower-cased (for comparing lines of text and of markup)."""
+    return WORD_RE.findall(text.lower())
+
+
+def line_key(text: str) -> str:
+    """text -> its lower-cased words joined by spaces (compares lines across markup)."""
+    return " ".join(line_words(text))
 
 
 def _block_of(anchor: HtmlElement) -> HtmlElement | None:
