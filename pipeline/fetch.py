@@ -60,7 +60,7 @@ from requests.utils import requote_uri
 
 from models.page import Page
 from pipeline.errors import FetchError
-from pipeline.magic import GZIP_MAGIC, NOT_PAGE_MAGIC
+from pipeline.magic import GZIP_MAGIC, HTML_TYPES, NOT_PAGE_MAGIC, mime_type
 
 LOGGER = logging.getLogger(__name__)
 
@@ -97,7 +97,6 @@ HOST_DELAY_S = 1.0  # gap between requests to one host; 1 s is the usual polite 
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB of robots.txt
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five consecutive redirects
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 # Formats that misconfigured servers send as text/html; a gzip body left after transfer
 # decoding is not a page either.
@@ -332,7 +331,7 @@ class Fetcher:
                 input=input,
                 status=status,
             )
-        mime = _mime_type(content_type)
+        mime = mime_type(content_type)
         if mime is not None and mime not in HTML_TYPES:
             raise FetchError(
                 "fetch.content_type",
@@ -499,14 +498,6 @@ def _check_deadline(deadline: float, budget: float, *, input: str) -> None:
     if time.monotonic() > deadline:
         raise FetchError("fetch.timeout", f"fetch took longer than its {budget} s deadline",
                          input=input)  # fmt: skip
-
-
-def _mime_type(content_type: str | None) -> str | None:
-    """'text/html; charset=utf-8' -> 'text/html'; missing or blank -> None."""
-    if content_type is None:
-        return None
-    mime = content_type.split(";", 1)[0].strip().lower()
-    return mime or None
 
 
 def _content_length(response: requests.Response) -> int | None:

@@ -26,3 +26,14 @@ NOT_PAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"RIFF", "RIFF (WebP/AVI/WAV) data"),
 )
 GZIP_MAGIC = b"\x1f\x8b"
+
+# Content types of a web page, in a fetched response and in a WARC record alike.
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+def mime_type(content_type: str | None) -> str | None:
+    """'text/html; charset=utf-8' -> 'text/html'; missing or blank -> None."""
+    if content_type is None:
+        return None
+    mime = content_type.split(";", 1)[0].strip().lower()
+    return mime or None

@@ -64,14 +64,10 @@ from models.page import Page
 from pipeline.budget import MAX_PAGE_BYTES
 from pipeline.decode import sniff_unicode
 from pipeline.errors import PipelineError, ReadError
-from pipeline.magic import GZIP_MAGIC, NOT_PAGE_MAGIC
+from pipeline.magic import GZIP_MAGIC, HTML_TYPES, NOT_PAGE_MAGIC, SNIFF_BYTES, mime_type
 from pipeline.names import escape_name
 
 logger = logging.getLogger(__name__)
-# The binary check looks at this much of the page: every magic number below fits in it.
-BINARY_SNIFF_BYTES = 1024
-# Magic numbers of files that turn up beside saved pages but are not pages.
-BINARY_MAGIC = NOT_PAGE_MAGIC
 # A directory walk and a glob take files with these endings (lower-cased).
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -80,8 +76,6 @@ URL_PREFIXES = ("http://", "https://")
 # with fetch.scheme instead of it being looked for as a file.
 URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 GLOB_CHARS = frozenset("*?[")
-# WARC records are pages when their HTTP Content-Type is one of these.
-HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Bytes read past a WARC's last record to tell trailing blank lines from lost records.
 WARC_TAIL_SNIFF_BYTES = 4096
 
@@ -448,8 +442,8 @@ def _body_problem(body: bytes, input: str) -> ReadError | None:
     """page bytes -> a read.empty or read.binary error when they are not a page, else None."""
     if not body:
         return ReadError("read.empty", "page has 0 bytes", input=input)
-    head = body[:BINARY_SNIFF_BYTES]
-    for magic, kind in BINARY_MAGIC:
+    head = body[:SNIFF_BYTES]
+    for magic, kind in NOT_PAGE_MAGIC:
         if head.startswith(magic):
             return ReadError("read.binary", f"not a page: {kind}", input=input)
     if b"\x00" in head and sniff_unicode(body) is None:
@@ -571,7 +565,7 @@ def _warc_page(record: ArcWarcRecord, input: str, *, path: str) -> Page | ReadEr
         return None
     status = record.http_headers.get_statuscode()
     content_type = record.http_headers.get_header("Content-Type") or ""
-    if status != "200" or content_type.split(";")[0].strip().lower() not in HTML_CONTENT_TYPES:
+    if status != "200" or mime_type(content_type) not in HTML_TYPES:
         return None
     try:
         # content_stream() undoes chunked transfer and gzip/deflate content encodings.
