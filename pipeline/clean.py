@@ -241,7 +241,7 @@ def _metadata(tree: HtmlElement, url: str | None) -> Document:
         elif meta.url and (match := META_URL.match(meta.url)):
             meta.sitename = match[1]
         meta.clean_and_trim()
-    except (etree.LxmlError, RecursionError, ValueError, TypeError, AttributeError) as err:
+    except (etree.LxmlError, RecursionError, ValueError, TypeError) as err:  # as bare_extraction
         logger.debug("metadata pass stopped: %s: %s", type(err).__name__, err)
     return meta
 

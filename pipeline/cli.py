@@ -152,7 +152,7 @@ def extract(
     Example: takedowns extract fixtures/ -o out/records.jsonl --jobs 2
     """
     from pipeline.budget import Budget
-    from pipeline.errors import OutputError, OutputWriteError, ResumeError
+    from pipeline.errors import OutputError, OutputWriteError, ResumeError, WorkerStartError
     from pipeline.model import ModelMissingError, check_model
     from pipeline.run import Outputs, run_batch
 
@@ -192,7 +192,7 @@ def extract(
             fetcher_factory=fetcher_factory,
             budget=budget,
         )
-    except (OutputError, ResumeError) as exc:
+    except (OutputError, ResumeError, WorkerStartError) as exc:
         raise _Refused(str(exc)) from exc
     except OutputWriteError as exc:
         raise _OutputFailed(str(exc)) from exc

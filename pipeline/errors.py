@@ -19,8 +19,10 @@ its exit code:
     ├── OutputError               the outputs cannot be used; nothing was processed (exit 2)
     │   └── OutputBusyError       another run holds the outputs' lock (exit 2)
     ├── ResumeError               --resume found files it cannot continue (exit 2)
-    └── OutputWriteError          an output stopped taking lines: disk full, I/O error
-                                  (exit 3); every finished input is kept, --resume goes on
+    ├── OutputWriteError          an output stopped taking lines: disk full, I/O error
+    │                             (exit 3); every finished input is kept, --resume goes on
+    └── WorkerStartError          worker processes die before they are ready: a broken
+                                  installation (exit 2); --resume goes on once it is mended
 """
 
 from typing import ClassVar
@@ -103,6 +105,10 @@ class OutputBusyError(OutputError):
 
 class ResumeError(RunError):
     """The files of an interrupted run cannot be continued."""
+
+
+class WorkerStartError(RunError):
+    """Worker processes keep dying before they are ready (a broken installation)."""
 
 
 class OutputWriteError(RunError):

@@ -44,7 +44,7 @@ from typing import Any
 
 from models.page import Page
 from pipeline.budget import Budget
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, WorkerStartError
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +74,6 @@ class Job:
     seq: int
     page: Page
     identity: str
-
-
-class WorkerStartError(RuntimeError):
-    """Worker processes keep dying before they are ready (a broken installation)."""
 
 
 # --------------------------------------------------------------------------- worker side
