@@ -144,6 +144,17 @@ def _countries(analyze, text, **kw):
             id="a-ministry-of-a-country-blocks-there-what-comes-from-another",
         ),
         pytest.param(
+            "Snapchat deleted 3,400 accounts last month, most of them run from Ghana. "
+            "Snapchat also deleted 60 accounts in Chile.",
+            [[], [("CL", "origin", False)]],
+            id="the-country-of-most-of-them-is-not-the-whole-count-s",
+        ),
+        pytest.param(
+            "Snapchat deleted 3,400 accounts last month, all of them run from Ghana.",
+            [[("GH", "origin", False)]],
+            id="the-country-of-all-of-them-is-the-count-s",
+        ),
+        pytest.param(
             "Meta removed 14 Facebook accounts run from Kosovo.",
             [[("XK", "origin", False)]],
             id="a-country-outside-iso-3166-by-its-common-code",

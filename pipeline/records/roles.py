@@ -38,6 +38,25 @@ LOCATION_ABLE_RULES = frozenset(
 WEAK_COUNTRY_RULES = frozenset({"country-default-origin", "country-origin-in"})
 OPERATOR_NOUNS = words("operator_nouns")
 NAMING_WORDS = words("naming_words")
+PART_QUANTIFIERS = words("part_quantifiers")
+SUBSET_DETERMINERS = words("subset_determiners")
+CLAUSE_BREAKS = words("clause_breaks")
+
+
+def _of_a_part(doc: Doc, m: Mention, floor: int) -> bool:
+    """'20,000 channels, the great majority of them linked to China', 'most of them based in
+    Iran': the country of a part, not of the whole the record counts."""
+    words = [t.lower_ for t in doc[max(floor, m.start - ROLE_WINDOW) : m.start]]
+    for k in range(len(words) - 2):
+        if (
+            words[k] in PART_QUANTIFIERS
+            and words[k + 1] == "of"
+            and words[k + 2] in SUBSET_DETERMINERS
+            and k + 3 < len(words)  # "most of the China-linked channels" names the whole
+            and not any(w in CLAUSE_BREAKS for w in words[k + 3 :])
+        ):
+            return True
+    return False
 
 
 def _role_before(doc: Doc, start: int, floor: int) -> tuple[str | None, str]:
@@ -180,7 +199,7 @@ def countries_in(
             or any(a.start <= m.start and m.end <= a.end for a in agencies)
         ):
             continue
-        if not names_a_place(ctx, m) or _in_a_topic(doc, m, floor):
+        if not names_a_place(ctx, m) or _in_a_topic(doc, m, floor) or _of_a_part(doc, m, floor):
             continue
         prev = doc[m.start - 1].lower_ if m.start > 0 else ""
         nxt = doc[m.end].lower_ if m.end < len(doc) else ""
