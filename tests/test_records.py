@@ -977,7 +977,7 @@ def test_records_parts_listed_after_among_them(analyze):
     )
     found = analyze(text).records
     assert [(r.targets[0].count, r.is_total) for r in found] == [
-        (30000, False),
+        (30000, True),
         (14000, False),
         (9000, False),
     ]

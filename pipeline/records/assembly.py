@@ -471,6 +471,8 @@ class RecordBuilder:
                 period=periods[n],
                 one_of_several=len(groups) > 1,
             )
+        if composed is not None and composed.record is not None:
+            composed.record.is_total = True  # its parts are records now: count it once
         return True
 
     def _sums_networks(self, sent: Span) -> bool:

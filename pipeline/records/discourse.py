@@ -57,6 +57,9 @@ class Told:
     # several networks this one is one of, open again once this one is told
     within: "Told | None" = None
     counted: bool = False  # a later sentence gave counts of it
+    # the record this is, when it was told with counts ("blocked 30,000 pages. Among them
+    # were ..."): its parts make it a total
+    record: WorkingRecord | None = None
 
     def open_at(self, sentence: int) -> bool:
         """Can a sentence at this index still count it?"""
@@ -107,7 +110,9 @@ class DiscourseState:
         if rec is None or self.sent_index - rec.last_sentence > PENDING_SENTENCES:
             return None
         cue = Cue("ACTION", rec.action, "record-in-focus", 0, 0)
-        return Told(cue, rec.actor, rec.last_sentence, sent, (sent.start, sent.start))
+        return Told(
+            cue, rec.actor, rec.last_sentence, sent, (sent.start, sent.start), record=rec
+        )
 
 
 def same_actor(a: Actor | None, b: Actor | None) -> bool:
