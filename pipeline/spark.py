@@ -389,7 +389,9 @@ def _copy_http(url: str, write: Callable[[bytes], Any]) -> None:
         raise FetchError("fetch.connection", f"{type(exc).__name__}: {exc}") from exc
 
 
-def _copy_arrow(uri: str, write: Callable[[bytes], Any]) -> None:
+def _copy_arrow(
+    uri: str, write: Callable[[bytes], Any], chunk_bytes: int = COPY_CHUNK_BYTES
+) -> None:
     """s3://, s3a://, gs://, hdfs:// ... URI -> its bytes through ``write``, read with
     pyarrow's file systems (credentials from the usual environment); raises ReadError."""
     from pyarrow import ArrowException
@@ -403,7 +405,7 @@ def _copy_arrow(uri: str, write: Callable[[bytes], Any]) -> None:
         # compression=None: pyarrow would gunzip a *.gz on the fly, and record offsets
         # (record inputs) must be those of the file itself
         with filesystem.open_input_stream(path, compression=None) as src:
-            while chunk := src.read(COPY_CHUNK_BYTES):
+            while chunk := src.read(chunk_bytes):
                 write(chunk)
     except FileNotFoundError as exc:
         raise ReadError("read.not_found", str(exc)) from exc

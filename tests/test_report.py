@@ -398,7 +398,13 @@ def test_report_screenshot(fixture_run, open_page, tmp_path):
     shot = tmp_path / "report.png"
     o.page.screenshot(path=str(shot))
     data = shot.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    viewport = o.page.viewport_size
+    assert viewport is not None and (width, height) == (viewport["width"], viewport["height"])
+    # what the shot shows: the page's heading and its summary
+    assert o.page.get_by_role("heading", name="Takedown records", level=1).is_visible()
+    assert o.page.locator("#summary").is_visible()
     assert o.problems == []
 
 

@@ -402,7 +402,8 @@ def test_spark_copies_through_arrow_file_systems_in_chunks(tmp_path: Path) -> No
 
     warc = write_warc(tmp_path / "local.warc.gz", PAGES[:3])
     chunks: list[bytes] = []
-    _copy_arrow(f"file://{warc}", chunks.append)
+    _copy_arrow(f"file://{warc}", chunks.append, chunk_bytes=4096)
+    assert len(chunks) > 1 and all(len(c) <= 4096 for c in chunks)
     assert b"".join(chunks) == warc.read_bytes()
     with pytest.raises(PipelineError) as missing:
         _copy_arrow(f"file://{tmp_path}/missing.warc.gz", chunks.append)

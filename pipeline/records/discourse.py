@@ -110,9 +110,7 @@ class DiscourseState:
         if rec is None or self.sent_index - rec.last_sentence > PENDING_SENTENCES:
             return None
         cue = Cue("ACTION", rec.action, "record-in-focus", 0, 0)
-        return Told(
-            cue, rec.actor, rec.last_sentence, sent, (sent.start, sent.start), record=rec
-        )
+        return Told(cue, rec.actor, rec.last_sentence, sent, (sent.start, sent.start), record=rec)
 
 
 def same_actor(a: Actor | None, b: Actor | None) -> bool:
