@@ -89,6 +89,8 @@ COMBINED_NOUNS = words("combined_nouns")
 APP_LIST_GLUE = words("app_list_glue")
 SUBSET_DETERMINERS = words("subset_determiners")
 REST_WORDS = words("rest_words")
+NETWORK_BREAKS = words("network_breaks")
+NETWORK_JOINS = words("network_joins")
 ALL_OF_THEM = words("all_of_them")
 # a table whose rows add up to at least this share of the count told just above (and not
 # more) breaks it down; the Turkish and TAG tables of the fixtures cover 97% and 80%
@@ -692,10 +694,10 @@ class RecordBuilder:
         the gap closes the first network's postmodifiers."""
         doc = self.ctx.doc
         for i in range(end - 1, start - 1, -1):
-            if doc[i].text in (",", ";") or doc[i].lower_ in ("while", "whereas"):
+            if doc[i].lower_ in NETWORK_BREAKS:
                 return i
         for i in range(end - 1, start - 1, -1):
-            if doc[i].lower_ in ("and", "plus"):
+            if doc[i].lower_ in NETWORK_JOINS:
                 return i
         return end
 

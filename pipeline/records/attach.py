@@ -10,7 +10,7 @@ from models.record import Actor
 from pipeline.claims import Claim
 from pipeline.nlp import Cue, country_name
 from pipeline.records.context import Context, claims_in, cues_in
-from pipeline.records.roles import WEAK_COUNTRY_RULES, is_domestic
+from pipeline.records.roles import AGENCY_LABELS, WEAK_COUNTRY_RULES, is_domestic
 from pipeline.records.working import WorkingRecord
 from pipeline.words import words
 
@@ -130,11 +130,7 @@ def add_countries(rec: WorkingRecord, found: list[tuple[str, str, str, str]]) ->
 def actor_country(ctx: Context, sent: Span, cue: Cue) -> list[tuple[str, str, str, str]]:
     """'The Indian government has blocked ...': a government's own country is where its
     block applies."""
-    actors = [
-        m
-        for m in ctx.mentions_in(sent.start, cue.start)
-        if m.label in ("GOVERNMENT", "REGULATOR", "COURT", "POLICE")
-    ]
+    actors = [m for m in ctx.mentions_in(sent.start, cue.start) if m.label in AGENCY_LABELS]
     out = []
     doc = ctx.doc
     for m in ctx.mentions_in(sent.start, cue.start) if actors else []:

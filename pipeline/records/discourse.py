@@ -16,7 +16,12 @@ from pipeline.actors import same_actor as same_actor_name
 from pipeline.claims import Claim
 from pipeline.nlp import ACTOR_KINDS, Cue, country_name
 from pipeline.records.context import MAX_MENTION_TOKENS, Context, Mention, clean_name, cues_in
-from pipeline.records.structure import MAX_VERB_CHAIN, order_before, subject_of
+from pipeline.records.structure import (
+    MAX_VERB_CHAIN,
+    PASSIVE_AUXILIARIES,
+    order_before,
+    subject_of,
+)
 from pipeline.records.working import WorkingRecord
 from pipeline.words import words
 
@@ -544,7 +549,7 @@ def _trailing_speaker(ctx: Context, cue: Cue, sent: Span) -> Actor | None:
             m.label in ACTOR_KINDS
             and m.end < sent.end
             and _says(ctx, m.end)
-            and doc[cue.start - 1].lower_ in ("were", "was", "been", "be")
+            and doc[cue.start - 1].lower_ in PASSIVE_AUXILIARIES
         ):
             return actor_from_mention(ctx, m)
     return None

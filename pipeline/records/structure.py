@@ -55,6 +55,9 @@ VERB_CUES = frozenset(
 
 # "ordered it to remove": the object pronouns that stand for the body named before
 ORDER_OBJECT_PRONOUNS = words("order_object_pronouns")
+PASSIVE_AUXILIARIES = words("passive_auxiliaries")
+# what may stand between two networks told in one sentence
+NETWORK_SEPARATORS = words("network_breaks") | words("network_joins")
 PLATFORM_LABELS = ("PLATFORM", "COMPANY")  # mentions of a platform or the company behind one
 # verbs followed up a chain of coordinations ('blocked ... and banned ...')
 MAX_VERB_CHAIN = 4
@@ -70,10 +73,7 @@ def _passive_action(ctx: Context, claim: Claim, sent: Span) -> Cue | None:
     ):
         between = ctx.doc[claim.end : cue.start]
         if all(t.lower_ in PASSIVE_FILLERS for t in between):
-            aux = any(
-                t.lower_ in ("were", "was", "been", "are", "is", "being", "be", "got")
-                for t in between
-            )
+            aux = any(t.lower_ in PASSIVE_AUXILIARIES for t in between)
             if cue.label == "ACTION" and aux:
                 return cue
             if cue.label == "ACTION" and not between and ctx.doc[cue.start].lower_.endswith("ed"):
@@ -632,7 +632,7 @@ def split_networks(ctx: Context, targets: list[tuple[Claim, Cue]]) -> list[list[
             for m in ctx.mentions_in(prev_claim.end, claim.start)
         )
         period_between = find_period(between.text, None) is not None
-        separator = any(t.text in (",", ";", "and", "while", "whereas", "plus") for t in between)
+        separator = any(t.lower_ in NETWORK_SEPARATORS for t in between)
         if (
             _kind_as_written(claim) in kinds
             or (cue.start != prev_cue.start and not one_operation(ctx, prev_cue, cue))
