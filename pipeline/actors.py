@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import json
 import re
-from importlib import resources
 from pathlib import Path
 
-PATTERNS_DIR = Path(str(resources.files("pipeline") / "patterns"))
+from pipeline.data import PATTERNS_DIR
+
 LEADING_THE_RE = re.compile(r"^the\s+", re.IGNORECASE)
 
 

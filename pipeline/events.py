@@ -62,6 +62,7 @@ from pydantic import ValidationError
 from models.event import Conflict, Event, EventTarget, Variant
 from models.record import SCHEMA_VERSION, Actor, Country, PrimarySource, TakedownRecord
 from pipeline.actors import actor_group
+from pipeline.data import MONTH_NAMES
 
 # An article without a period reports a takedown announced at most this long before it was
 # published. Coverage of one disclosure in ../shared/facts.md sources appears within days;
@@ -93,9 +94,7 @@ JOBS_CHUNK_EVENTS = 512
 
 OPERATOR_NOISE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 # The periods records carry (pipeline/records/periods.py writes them): "August 2020", "Q1 2024", "2020".
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")  # fmt: skip
-PERIOD_MONTH_RE = re.compile(rf"^({'|'.join(MONTHS)}) ((?:19|20)\d\d)$")
+PERIOD_MONTH_RE = re.compile(rf"^({'|'.join(MONTH_NAMES)}) ((?:19|20)\d\d)$")
 PERIOD_QUARTER_RE = re.compile(r"^Q([1-4]) ((?:19|20)\d\d)$")
 PERIOD_YEAR_RE = re.compile(r"^((?:19|20)\d\d)$")
 
@@ -217,7 +216,7 @@ def period_span(period: str | None) -> Span | None:
     if not period:
         return None
     if m := PERIOD_MONTH_RE.match(period):
-        month, year = MONTHS.index(m.group(1)) + 1, int(m.group(2))
+        month, year = MONTH_NAMES.index(m.group(1)) + 1, int(m.group(2))
         return Span(date(year, month, 1), _month_end(year, month), "month")
     if m := PERIOD_QUARTER_RE.match(period):
         quarter, year = int(m.group(1)), int(m.group(2))

@@ -13,7 +13,6 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +25,10 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, SpanGroup
 
 from models.article import Entity
+from pipeline.data import PATTERNS_DIR
 from pipeline.errors import ExtractError
 from pipeline.lexmatch import LexicalMatcher, PatternError
 
-PATTERNS_DIR = Path(str(resources.files("pipeline") / "patterns"))
 ENTITY_FILES = ("entities.jsonl", "reasons.jsonl", "languages.jsonl")
 ENTITY_KEY = "things"  # doc.spans key of the named-thing ruler (phrase patterns)
 TOKEN_KEY = "things_tok"  # doc.spans key of the named-thing token patterns

@@ -16,7 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from pipeline.nlp import PATTERNS_DIR
+from pipeline.data import PATTERNS_DIR
 
 # vocabulary id -> (the vocabulary, kept alive with its id, and a matcher of every phrase list)
 _MATCHERS: dict[int, tuple[Vocab, PhraseMatcher]] = {}

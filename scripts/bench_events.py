@@ -36,6 +36,7 @@ if str(REPO) not in sys.path:  # run as a script from anywhere: the repo's packa
 
 from models.article import Source  # noqa: E402
 from models.record import Actor, Country, TakedownRecord, Target  # noqa: E402
+from pipeline.data import MONTH_NAMES  # noqa: E402
 from pipeline.events import group_records  # noqa: E402
 
 SIZES = (1_000, 2_500, 5_000, 10_000)
@@ -148,7 +149,7 @@ def synthetic_records(
 
 
 def _month(month: int) -> str:
-    return date(2000, month, 1).strftime("%B")
+    return MONTH_NAMES[month - 1]  # as periods are written, whatever the locale
 
 
 def pair_scores(events: list[Any], truth: dict[str, int]) -> tuple[float, float]:

@@ -5,8 +5,9 @@ import spacy
 import srsly
 from spacy.matcher import Matcher
 
+from pipeline.data import PATTERNS_DIR
 from pipeline.lexmatch import LexicalMatcher, PatternError
-from pipeline.nlp import ENTITY_FILES, PATTERNS_DIR
+from pipeline.nlp import ENTITY_FILES
 from tests.conftest import FIXTURES
 
 NLP = spacy.blank("en")

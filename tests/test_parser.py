@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from pipeline.data import PATTERNS_DIR
 from pipeline.model import MODEL_SETTING, ModelMissingError, check_model
-from pipeline.nlp import PATTERNS_DIR
 from pipeline.records.candidates import MODEL_COMPONENTS, load_trained
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.nlp import PATTERNS_DIR
+from pipeline.data import PATTERNS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = json.loads((PATTERNS_DIR / "words.json").read_text(encoding="utf-8"))

@@ -25,6 +25,7 @@ from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.claims import Claim
+from pipeline.data import PATTERNS_DIR
 from pipeline.errors import ExtractError
 from pipeline.model import (
     MODEL_REQUIREMENT,
@@ -33,7 +34,7 @@ from pipeline.model import (
     check_model,
     model_name,
 )
-from pipeline.nlp import PATTERNS_DIR, Cue
+from pipeline.nlp import Cue
 from pipeline.words import words
 
 MODEL_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")

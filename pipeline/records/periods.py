@@ -11,20 +11,8 @@ from datetime import date, timedelta
 
 from spacy.tokens import Doc, Span
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from pipeline.data import MONTH_NAMES
+
 MONTH_RE = "|".join(MONTH_NAMES)
 PERIOD_MONTH_YEAR_ONLY = re.compile(rf"\b({MONTH_RE})\s+((?:19|20)\d\d)\b")
 PERIOD_QUARTER = re.compile(r"\b(?:Q([1-4])\s*((?:19|20)\d\d)|((?:19|20)\d\d)\s*Q([1-4]))\b")
