@@ -337,19 +337,21 @@ def fetch(
 
 
 def _expand_urls(specs: tuple[str, ...]) -> list[str]:
+    from pipeline.sources import list_entry
+
     urls: list[str] = []
     for spec in specs:
         if spec.startswith("@"):
             try:
-                lines = Path(spec[1:]).read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                lines = Path(spec[1:]).read_bytes().splitlines()
+            except (OSError, ValueError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
                 raise _Refused(f"cannot read the list {spec[1:]}: {reason}") from exc
-            urls.extend(
-                ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")
-            )
+            entries = (list_entry(line, first=n == 0) for n, line in enumerate(lines))
+            urls.extend(entry for entry in entries if entry is not None)
         elif spec == "-":
-            urls.extend(ln.strip() for ln in sys.stdin if ln.strip() and not ln.startswith("#"))
+            entries = (list_entry(line, first=n == 0) for n, line in enumerate(sys.stdin))
+            urls.extend(entry for entry in entries if entry is not None)
         else:
             urls.append(spec)
     return urls

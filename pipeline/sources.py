@@ -219,6 +219,19 @@ def _iter_list_file(
         yield from _iter_list(fh, spec, fetcher)
 
 
+def list_entry(raw: bytes | str, *, first: bool = False) -> str | None:
+    """One line of an input list -> its entry, None for a blank line or a ``#`` comment.
+
+    The one reading of a list's lines, for ``extract``, ``spark`` and ``fetch``: entries are
+    file names, so bytes that are not UTF-8 are kept (surrogateescape); lists saved by
+    Windows editors start with a BOM (``first``: this is the list's first line)."""
+    line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+    if first:
+        line = line.removeprefix("\ufeff")
+    entry = line.strip()
+    return entry if entry and not entry.startswith("#") else None
+
+
 def _iter_list(
     lines: BinaryIO | TextIO, spec: str, fetcher: _LazyFetcher
 ) -> Iterator[Page | PipelineError]:
@@ -235,13 +248,8 @@ def _iter_list(
             return
         if not raw:
             break
-        # Entries are file names, so bytes that are not UTF-8 are kept (surrogateescape);
-        # lists saved by Windows editors start with a BOM.
-        line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
-        if first:
-            line, first = line.removeprefix("\ufeff"), False
-        entry = line.strip()
-        if not entry or entry.startswith("#"):
+        entry, first = list_entry(raw, first=first), False
+        if entry is None:
             continue
         entries += 1
         # Entries are URLs or paths (globs and directories too), never nested lists.

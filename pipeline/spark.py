@@ -68,7 +68,7 @@ from pipeline.errors import FetchError, PipelineError, ReadError
 from pipeline.extract import Extractor
 from pipeline.magic import GZIP_MAGIC
 from pipeline.run import STAGES, PageOutcome, Summary, process_item
-from pipeline.sources import GLOB_CHARS, is_input_name, iter_file, iter_files
+from pipeline.sources import GLOB_CHARS, is_input_name, iter_file, iter_files, list_entry
 
 logger = logging.getLogger(__name__)
 
@@ -244,6 +244,7 @@ def _java_message(exc: Exception) -> str:
 def _list_entries(spec: str, spark: SparkSession) -> list[str] | ReadError:
     """list file (local, or any Hadoop URI; gzip allowed) -> its entries, without blank lines
     and ``#`` comments."""
+    lines: list[str] | list[bytes]
     if _scheme(spec):
         from py4j.protocol import Py4JError
 
@@ -257,11 +258,11 @@ def _list_entries(spec: str, spark: SparkSession) -> list[str] | ReadError:
                 data = fh.read()
             if data.startswith(GZIP_MAGIC):  # Common Crawl's listings are warc.paths.gz
                 data = gzip.decompress(data)
-            lines = data.decode("utf-8-sig").splitlines()
-        except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as exc:
+            lines = data.splitlines()
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
             return ReadError("read.list", f"cannot read list: {exc}")
-    entries = (line.strip() for line in lines)
-    return [entry for entry in entries if entry and not entry.startswith("#")]
+    entries = [list_entry(line, first=n == 0) for n, line in enumerate[str | bytes](lines)]
+    return [entry for entry in entries if entry is not None]
 
 
 def _error_line(error: PipelineError, input: str) -> ErrorLine:

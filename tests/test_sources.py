@@ -689,3 +689,19 @@ def test_sources_warcio_warnings_follow_quiet(tmp_path: Path, quiet: bool, shown
     assert ("Record not followed by newline" in result.stderr) == shown
     if shown:  # as a line of our log, not raw text from warcio
         assert "INFO pipeline.sources: warcio: WARNING: Record not followed" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "first", "expected"),
+    [
+        (b"\xef\xbb\xbfpages/a.html\n", True, "pages/a.html"),  # a BOM on the first line
+        ("  https://example.org/x  \n", False, "https://example.org/x"),
+        (b"  # a comment after spaces\n", False, None),
+        (b"\n", False, None),
+        (b"caf\xe9.html\n", False, "caf\udce9.html"),  # a Latin-1 name kept as its bytes
+    ],
+)
+def test_sources_list_entry_is_read_one_way_for_every_command(raw, first, expected):
+    from pipeline.sources import list_entry
+
+    assert list_entry(raw, first=first) == expected
