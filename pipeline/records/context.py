@@ -213,13 +213,8 @@ def acronyms(doc: Doc, mentions: Sequence[Mention]) -> dict[str, str]:
     for m in mentions:
         if m.label not in ACTOR_LABELS or m.end + 2 >= len(doc):
             continue
-        if (
-            doc[m.end].text == "("
-            and doc[m.end + 2].text == ")"
-            and doc[m.end + 1].is_upper
-            or doc[m.end].text == "("
-            and doc[m.end + 2].text == ")"
-        ):
+        # one token in brackets, in any case: "(PTA)", "(MeitY)"
+        if doc[m.end].text == "(" and doc[m.end + 2].text == ")":
             aliases[doc[m.end + 1].text] = clean_name(m.text)
     # "The Telecommunication Authority has blocked ..." where the article also says "PTA":
     # a name whose initials end an acronym of the same kind is that acronym's body

@@ -19,12 +19,13 @@ def merge(records: list[WorkingRecord], rec: WorkingRecord, sent_index: int) -> 
     focus is moved to the end of ``records``)."""
     keys = rec.target_keys()
     for old in records:
-        if old.action != rec.action and not (keys and keys <= old.target_keys()):
+        old_keys = old.target_keys()
+        if old.action != rec.action and not (keys and keys <= old_keys):
             continue
         if old.evidence and rec.evidence and old.evidence[-1] == rec.evidence[0]:
             continue  # "6,000 promoting suicide, 6,000 selling medicines": two of one list
         # "the 5,929 accounts removed ...": told again, whoever the discourse made its actor
-        restated = rec.actor_in_context and bool(keys) and keys <= old.target_keys()
+        restated = rec.actor_in_context and bool(keys) and keys <= old_keys
         other = rec.actor and old.actor and not same_actor(rec.actor.name, old.actor.name)
         if other and not restated:
             continue
@@ -32,11 +33,11 @@ def merge(records: list[WorkingRecord], rec: WorkingRecord, sent_index: int) -> 
         origins_new = {c for c, r in rec.countries if r == "origin"}
         if origins_old and origins_new and not origins_old & origins_new:
             continue
-        shared = keys & old.target_keys()
+        shared = keys & old_keys
         rounded = not shared and rounded_twin(old, rec, sent_index)
         if not shared and not rounded:
             continue
-        if shared and len(shared) < min(len(keys), len(old.target_keys())) and len(shared) < 2:
+        if shared and len(shared) < min(len(keys), len(old_keys)) and len(shared) < 2:
             continue
         if rounded:
             # "thousands of fake accounts ... The company took down 4,789 Facebook accounts":
@@ -44,8 +45,8 @@ def merge(records: list[WorkingRecord], rec: WorkingRecord, sent_index: int) -> 
             exact = {c.kind for c in rec.targets if c.value is not None and not c.approximate}
             old.targets = [c for c in old.targets if c.kind not in exact]
             old.add_rule("merged-rounded-mention")
-        old_keys = {(c.kind, c.value) for c in old.targets}
-        old.targets.extend(c for c in rec.targets if (c.kind, c.value) not in old_keys)
+        present = {(c.kind, c.value) for c in old.targets}
+        old.targets.extend(c for c in rec.targets if (c.kind, c.value) not in present)
         for key, name in rec.countries.items():
             old.countries.setdefault(key, name)
         old.operator = old.operator or rec.operator

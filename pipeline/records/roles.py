@@ -36,6 +36,12 @@ LOCATION_ABLE_RULES = frozenset(
 )
 # "in Ukraine" may be where a network was run or only what it talked about
 WEAK_COUNTRY_RULES = frozenset({"country-default-origin", "country-origin-in"})
+# Roles a later sentence's bare mention cannot give: a country with no cue word of its own,
+# or one only where a block applies, is not evidence of a role told afterwards.
+FOLLOW_UP_WEAK_RULES = LOCATION_ABLE_RULES | {
+    "country-location-government",
+    "country-location-in",
+}
 OPERATOR_NOUNS = words("operator_nouns")
 NAMING_WORDS = words("naming_words")
 PART_QUANTIFIERS = words("part_quantifiers")
