@@ -215,7 +215,10 @@ class ClaimFinder:
         self.analyzer = analyzer
         self.max_unit_len = max(len(k) for k in analyzer.asset_units)
         strings = analyzer.nlp.vocab.strings
-        self._word_hashes = [strings.add(w) for w in sorted(NUMBER_START_WORDS)]
+        self._word_hashes = np.array(
+            [strings.add(w) for w in sorted(NUMBER_START_WORDS)], dtype=np.uint64
+        )
+        self._unit_first_words = frozenset(u[0] for u in analyzer.asset_units)
 
     def find(self, doc: Doc) -> list[Claim]:
         """Doc -> claims in text order."""
@@ -243,7 +246,7 @@ class ClaimFinder:
         strings = doc.vocab.strings
         shapes = {int(h) for h in np.unique(arrays[:, 2])}
         digit_shapes = np.fromiter((h for h in shapes if "d" in strings[h]), dtype=np.uint64)
-        words = np.fromiter(self._word_hashes, dtype=np.uint64, count=len(self._word_hashes))
+        words = self._word_hashes
         mask = (
             (arrays[:, 0] == 1) | np.isin(arrays[:, 1], words) | np.isin(arrays[:, 2], digit_shapes)
         )
@@ -294,7 +297,7 @@ class ClaimFinder:
         ):
             unit = nxt
             if not (
-                unit in {u[0] for u in self.analyzer.asset_units}
+                unit in self._unit_first_words
                 or unit in self.analyzer.reach_units
             ):
                 return True
