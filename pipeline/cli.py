@@ -104,7 +104,8 @@ class _Progress:
 )
 @click.option(
     "--articles",
-    help="Article lines file [default: articles.jsonl beside the records file].",
+    help="Article lines file [default: articles.jsonl beside the records file, or in the "
+    "current directory with -o -].",
 )
 @click.option(
     "--errors",

@@ -284,10 +284,13 @@ class Outputs:
 
     @classmethod
     def beside(cls, records: str, *, articles: str | None, errors: str | None) -> Outputs:
-        """CLI paths -> Outputs; errors default to errors.jsonl beside the records file."""
+        """CLI paths -> Outputs; articles and errors default to articles.jsonl and errors.jsonl
+        beside the records file (in the current directory when records go to stdout: a page
+        with no takedown still leaves its line)."""
         rec = None if records == "-" else Path(records)
-        err = Path(errors) if errors else (rec.parent if rec else Path(".")) / "errors.jsonl"
-        art = Path(articles) if articles else (rec.parent / "articles.jsonl" if rec else None)
+        home = rec.parent if rec else Path(".")
+        err = Path(errors) if errors else home / "errors.jsonl"
+        art = Path(articles) if articles else home / "articles.jsonl"
         return cls(records=rec, errors=err, articles=art)
 
     def files(self) -> list[Path]:

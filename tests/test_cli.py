@@ -40,23 +40,19 @@ def test_cli_extract_seed_fixture(tmp_path):
     assert not list((tmp_path / "out").glob("*.partial"))
 
 
-def test_cli_extract_to_stdout(tmp_path):
+def test_cli_extract_to_stdout(tmp_path, monkeypatch):
+    # records to stdout; article and error lines in the current directory, so that a page
+    # with no takedown still leaves its line
+    monkeypatch.chdir(tmp_path)
+    quiet = FIXTURES / "valleycourier-election-count-ends-ruling-alliance-140-seats.html"
     result = CliRunner().invoke(
-        main,
-        [
-            "extract",
-            str(SEED),
-            "-o",
-            "-",
-            "--jobs",
-            "1",
-            "--quiet",
-            "--errors",
-            str(tmp_path / "e.jsonl"),
-        ],
+        main, ["extract", str(SEED), str(quiet), "-o", "-", "--jobs", "1", "--quiet"]
     )
     assert result.exit_code == 0
     assert len(result.stdout.strip().splitlines()) == 3
+    articles = [json.loads(x) for x in (tmp_path / "articles.jsonl").read_text().splitlines()]
+    assert [a["status"] for a in articles] == ["records", "no_takedown"]
+    assert (tmp_path / "errors.jsonl").read_text() == ""
 
 
 def test_cli_extract_exit_1_on_failed_input(tmp_path):
