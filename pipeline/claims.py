@@ -296,10 +296,7 @@ class ClaimFinder:
             and parsed.end == parsed.start + 1
         ):
             unit = nxt
-            if not (
-                unit in self._unit_first_words
-                or unit in self.analyzer.reach_units
-            ):
+            if not (unit in self._unit_first_words or unit in self.analyzer.reach_units):
                 return True
         if prev in NOT_A_COUNT_BEFORE or prev in MONTHS or nxt in NOT_A_COUNT_AFTER:
             return True

@@ -224,14 +224,16 @@ def process_page(
     return PageOutcome(page.input, article=line, records=records, timings=timings)
 
 
-def process_item(item: Page | PipelineError, *, extractor: Extractor | None) -> PageOutcome:
+def process_item(
+    item: Page | PipelineError, *, extractor: Extractor | None, identity: str | None = None
+) -> PageOutcome:
     """A page or an input that already failed upstream -> outcome."""
     if isinstance(item, PipelineError):
         where = item.input or "?"
         url = where if where.startswith(("http://", "https://")) else None
         return PageOutcome(where, error=_error_line(item, where, url))
     assert extractor is not None
-    return process_page(item, extractor=extractor)
+    return process_page(item, extractor=extractor, identity=identity)
 
 
 def _upstream(item: PipelineError) -> PageOutcome:
@@ -258,7 +260,12 @@ def identified(
         seen[name] += 1
         if skip is not None and repeat < skip[name]:
             continue
-        yield item, (name if repeat == 0 else f"{name}\x00{repeat}")
+        yield item, repeat_identity(name, repeat)
+
+
+def repeat_identity(name: str, repeat: int) -> str:
+    """An input and which repeat of it in the batch this is -> its identity in record ids."""
+    return name if repeat == 0 else f"{name}\x00{repeat}"
 
 
 def ordered_outcomes(

@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import types
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -67,7 +68,7 @@ from models.record import TakedownRecord
 from pipeline.errors import FetchError, PipelineError, ReadError
 from pipeline.extract import Extractor
 from pipeline.magic import GZIP_MAGIC
-from pipeline.run import STAGES, PageOutcome, Summary, process_item
+from pipeline.run import STAGES, PageOutcome, Summary, process_item, repeat_identity
 from pipeline.sources import GLOB_CHARS, is_input_name, iter_file, iter_files, list_entry
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,9 @@ LOCAL_DIR_VARIABLES = ("SPARK_LOCAL_DIRS", "LOCAL_DIRS")
 
 # A work item: (file path or URI, input name) to read in a task, or an input that already
 # failed on the driver.
-WorkItem = tuple[str, str] | ErrorLine
+# (file to read, its input name, which repeat of that input in the job: 0 the first), or an
+# input that already failed
+WorkItem = tuple[str, str, int] | ErrorLine
 # A row of a task: (dataset, what the summary counts it as, its JSON line). Rows are JSON
 # from the start: pydantic-core writes it fast, it pickles small, the JVM parses it.
 Row = tuple[str, str, str]
@@ -157,8 +160,9 @@ def _spark_type(annotation: Any, where: str) -> tuple[DataType, bool]:
 
 
 def plan_inputs(specs: Sequence[str], *, spark: SparkSession) -> list[WorkItem]:
-    """input specs -> one work item per file to read, or per input that names none."""
-    items: list[WorkItem] = []
+    """input specs -> one work item per file to read, or per input that names none; a file
+    named twice is read twice, as ``extract`` does, its second records with ids of their own."""
+    items: list[tuple[str, str] | ErrorLine] = []
     for spec in specs:
         if spec.startswith("@") and len(spec) > 1:
             entries = _list_entries(spec[1:], spark)
@@ -171,10 +175,18 @@ def plan_inputs(specs: Sequence[str], *, spark: SparkSession) -> list[WorkItem]:
                 items.extend(_plan_spec(entry, spark))
         else:
             items.extend(_plan_spec(spec, spark))
-    return items
+    seen: Counter[str] = Counter()
+    planned: list[WorkItem] = []
+    for item in items:
+        if isinstance(item, ErrorLine):
+            planned.append(item)
+        else:
+            planned.append((*item, seen[item[1]]))
+            seen[item[1]] += 1
+    return planned
 
 
-def _plan_spec(spec: str, spark: SparkSession) -> list[WorkItem]:
+def _plan_spec(spec: str, spark: SparkSession) -> list[tuple[str, str] | ErrorLine]:
     """one path, URI, directory or glob -> its work items."""
     scheme = _scheme(spec)
     if not scheme:
@@ -199,7 +211,7 @@ def _scheme(spec: str) -> str:
     return scheme if (len(scheme) > 1 and "://" in spec) or scheme == "file" else ""
 
 
-def _hadoop_files(uri: str, spark: SparkSession) -> list[WorkItem]:
+def _hadoop_files(uri: str, spark: SparkSession) -> list[tuple[str, str] | ErrorLine]:
     """directory or glob URI -> its page and WARC files, sorted, listed by Hadoop's file system
     for the URI's scheme (HDFS, S3A, local, ...), as the cluster is configured."""
     from py4j.protocol import Py4JError
@@ -297,8 +309,11 @@ def run_partition(items: Iterable[WorkItem]) -> Iterator[Row]:
         if isinstance(item, ErrorLine):
             yield "errors", "errors", item.model_dump_json()
             continue
-        for page in read_file(*item):
-            outcome = process_item(page, extractor=extractor)  # never raises for a page
+        target, input, repeat = item
+        for page in read_file(target, input):
+            # never raises for a page; a repeated file's pages get ids of their own
+            identity = repeat_identity(page.input, repeat) if isinstance(page, Page) else None
+            outcome = process_item(page, extractor=extractor, identity=identity)
             for stage, seconds in outcome.timings.items():
                 timings[stage] = timings.get(stage, 0.0) + seconds
             yield from _rows(outcome)

@@ -321,6 +321,18 @@ def test_spark_rerun_on_the_same_out_doubles_nothing(spark, tmp_path: Path) -> N
     assert len(ids) == len(set(ids)) == first["summary"]["records"] == second["summary"]["records"]
 
 
+def test_spark_a_warc_named_twice_is_read_twice_with_ids_of_its_own(spark, tmp_path: Path) -> None:
+    # as extract does: the second reading's records are records of their own, not doubles
+    warc = write_warc(tmp_path / "twice.warc.gz", PAGES[:2])
+    run_spark([str(warc), str(warc)], tmp_path / "spark")
+    once = run_extract([str(warc)], tmp_path / "once")["records"]
+    twice = run_extract([str(warc), str(warc)], tmp_path / "twice")["records"]
+    ids = [r.record_id for r in read_parquet(tmp_path / "spark")["records"]]
+    assert len(once) > 0
+    assert len(ids) == len(set(ids)) == 2 * len(once)
+    assert sorted(ids) == sorted(r.record_id for r in twice)
+
+
 def test_spark_reads_lists_and_hadoop_uris(spark, warcs: Path, tmp_path: Path) -> None:
     listing = tmp_path / "warcs.txt.gz"
     listing.write_bytes(
@@ -328,6 +340,7 @@ def test_spark_reads_lists_and_hadoop_uris(spark, warcs: Path, tmp_path: Path) -
     )
     items = plan_inputs([f"@{listing}", f"file://{warcs}/a-*.warc.gz"], spark=spark)
     names = [item[1] if isinstance(item, tuple) else item.input for item in items]
+    assert all(item[2] == 0 for item in items if isinstance(item, tuple))  # no file twice
     assert names == [
         str(warcs / "b-news.warc"),
         f"file:{warcs}/broken/empty.warc.gz",
@@ -336,7 +349,8 @@ def test_spark_reads_lists_and_hadoop_uris(spark, warcs: Path, tmp_path: Path) -
         f"file:{warcs}/broken/truncated.warc.gz",
         f"file:{warcs}/a-news.warc.gz",
     ]
-    pages = [p for p in read_file(*items[-1]) if isinstance(p, Page)]
+    target, input, _ = items[-1]
+    pages = [p for p in read_file(target, input) if isinstance(p, Page)]
     assert [p.input.split("#")[0] for p in pages] == [f"file:{warcs}/a-news.warc.gz"] * len(pages)
     assert len(pages) == len(PAGES) // 2 + 1  # the image served as HTML is refused
 
